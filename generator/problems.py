@@ -1,0 +1,195 @@
+"""Problems found in a model: one record type, one code registry, one place that formats them.
+
+Every check in ownbook reports a `Problem` with a stable code (documented in the README), so
+that CI logs, editor annotations and people all talk about the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Pos(NamedTuple):
+    """Where something came from: a display path and 1-based line and column.
+
+    A named tuple rather than a dataclass: the loader makes one per YAML node, and tuples
+    are several times cheaper to create.
+    """
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str
+    # Review reminders are warnings, but an old review must never block a merge or a
+    # `--strict` build, so they do not count as strict failures.
+    blocks_strict: bool = True
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        # OB0xx: reading files and YAML syntax
+        Code("OB001", _E, "content folder or file cannot be read"),
+        Code("OB002", _E, "file or model too large"),
+        Code("OB003", _E, "file is not valid UTF-8"),
+        Code("OB004", _E, "YAML syntax error"),
+        Code("OB005", _E, "tab character used for indentation"),
+        Code("OB006", _E, "key given twice in one mapping"),
+        Code("OB007", _E, "YAML anchor or alias"),
+        Code("OB008", _E, "explicit YAML tag"),
+        Code("OB009", _E, "YAML merge key"),
+        Code("OB010", _E, "nesting too deep"),
+        Code("OB011", _E, "file holds no model data"),
+        Code("OB012", _E, "more than one YAML document in a file"),
+        Code("OB013", _E, "no model files found"),
+        Code("OB014", _E, "text too long"),
+        Code("OB015", _E, "mapping key is not a plain string"),
+        # OB1xx: shape of the data
+        Code("OB101", _E, "unknown key"),
+        Code("OB102", _E, "required field missing or empty"),
+        Code("OB103", _E, "value has the wrong type"),
+        Code("OB104", _E, "invalid id"),
+        Code("OB105", _E, "invalid integer"),
+        Code("OB106", _E, "invalid boolean"),
+        Code("OB107", _E, "invalid date"),
+        Code("OB108", _E, "invalid URL"),
+        Code("OB109", _E, "value not one of the allowed choices"),
+        Code("OB110", _E, "no handbook block"),
+        Code("OB111", _E, "more than one handbook block"),
+        Code("OB112", _E, "invalid party"),
+        Code("OB113", _E, "invalid GitHub owner"),
+        Code("OB114", _E, "list must not be empty"),
+        # OB2xx: identity and references
+        Code("OB201", _E, "unknown team"),
+        Code("OB202", _E, "unknown role"),
+        Code("OB203", _E, "unknown stage"),
+        Code("OB204", _E, "unknown activity"),
+        Code("OB205", _E, "duplicate id"),
+        Code("OB206", _E, "stage listed twice in the lifecycle"),
+        Code("OB207", _E, "stage missing from the lifecycle"),
+        Code("OB208", _E, "team parent cycle"),
+        Code("OB209", _E, "duplicate glossary term"),
+        Code("OB210", _E, "reference listed twice"),
+        # OB3xx: RACI rules
+        Code("OB301", _E, "activity has no accountable party"),
+        Code("OB302", _E, "activity has more than one accountable party"),
+        Code("OB303", _E, "activity has no responsible party"),
+        Code("OB304", _W, "party holds two letters in one activity"),
+        Code("OB305", _W, "party listed twice under one letter"),
+        # OB4xx: model-wide health
+        Code("OB401", _W, "team holds no RACI letter"),
+        Code("OB402", _W, "stage has no activity"),
+        Code("OB403", _W, "team accountable for too many activities"),
+        Code("OB404", _W, "activity review overdue", blocks_strict=False),
+        Code("OB405", _W, "activity never reviewed", blocks_strict=False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    pos: Pos
+    message: str
+    hint: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    @property
+    def blocks_strict(self) -> bool:
+        return CODES[self.code].blocks_strict
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.pos.file, self.pos.line, self.pos.col, self.code)
+
+    def format(self) -> str:
+        text = f"{self.pos}: {self.severity.value} {self.code}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.pos.file,
+            "line": self.pos.line,
+            "col": self.pos.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class OwnbookError(Exception):
+    """The one exception type ownbook raises for bad content or bad usage.
+
+    It carries every problem found, so a caller can print them all; `exit_code` says how a
+    command line should end (1: the model has errors, 2: usage).
+    """
+
+    def __init__(self, problems: Sequence[Problem] | str, exit_code: int = 1) -> None:
+        if isinstance(problems, str):
+            self.problems: tuple[Problem, ...] = ()
+            message = problems
+        else:
+            self.problems = tuple(sorted(problems, key=Problem.sort_key))
+            message = format_problems(self.problems)
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=Problem.sort_key)
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR]
+
+
+def fails(problems: Iterable[Problem], *, strict: bool) -> bool:
+    """Whether these problems fail a check: errors always, warnings under `strict`."""
+    return any(p.severity is Severity.ERROR or (strict and p.blocks_strict) for p in problems)
+
+
+def format_problems(problems: Iterable[Problem]) -> str:
+    return "\n".join(p.format() for p in sorted_problems(problems))
+
+
+def format_json(problems: Iterable[Problem]) -> str:
+    return json.dumps([p.to_json() for p in sorted_problems(problems)], indent=2)
+
+
+def summary(problems: Sequence[Problem], files: int) -> str:
+    n_err = sum(p.severity is Severity.ERROR for p in problems)
+    n_warn = len(problems) - n_err
+    noun = "file" if files == 1 else "files"
+    if not problems:
+        return f"no problems in {files} {noun}"
+    parts = [_count(n_err, "error"), _count(n_warn, "warning")]
+    return f"{', '.join(parts)} in {files} {noun}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
