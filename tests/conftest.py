@@ -1,0 +1,87 @@
+"""Shared helpers: write a model into a temporary content folder and check it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from generator.load import Checked, load_model
+
+settings.register_profile("default", max_examples=150, deadline=1000)
+settings.register_profile("deep", max_examples=3000, deadline=1000)
+settings.load_profile("default")
+
+TODAY = dt.date(2026, 11, 22)
+ROOT = Path(__file__).resolve().parent.parent
+
+# A small valid model with no warnings on TODAY: the base every bad model is a change of.
+BASE = """\
+handbook:
+  title: Test Handbook
+  organization: Test Co
+  lifecycle: [awareness, purchase]
+teams:
+  - id: marketing
+    name: Marketing
+    roles:
+      - id: data-analyst
+        name: Data analyst
+  - id: sales
+    name: Sales
+stages:
+  - id: awareness
+    name: Awareness
+    summary: The customer learns that we exist.
+  - id: purchase
+    name: Purchase
+    summary: The customer buys.
+activities:
+  - id: positioning
+    name: Positioning updates
+    kind: decision
+    stages: [awareness]
+    reviewed: 2026-11-01
+    raci:
+      responsible: [marketing]
+      accountable: marketing
+      consulted: [sales]
+  - id: close-deals
+    name: Close deals
+    stages: [purchase]
+    reviewed: 2026-11-01
+    raci:
+      responsible: [sales]
+      accountable: sales
+      informed: [marketing/data-analyst]
+"""
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def check_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Checked]:
+    """Write files into ./content (with BASE as base.yaml unless given) and load them."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(files: dict[str, str | bytes], base: bool = True) -> Checked:
+        all_files: dict[str, str | bytes] = {"base.yaml": BASE} if base else {}
+        all_files.update(files)
+        write_files(tmp_path / "content", all_files)
+        return load_model(Path("content"), today=TODAY)
+
+    return run

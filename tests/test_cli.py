@@ -1,0 +1,137 @@
+"""`ownbook check` and `ownbook schema` as a person or a CI job sees them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.conftest import BASE, write_files
+
+TODAY = ["--today", "2026-11-22"]
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return write_files(tmp_path / "content", {"base.yaml": BASE})
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_clean_model_exits_0(content: Path) -> None:
+    code, out = run("check", "content", *TODAY)
+    assert code == 0
+    assert out == (
+        "no problems in 1 file (2 teams, 2 stages, 2 activities, 0 FAQs, 0 glossary terms)\n"
+    )
+
+
+def test_errors_print_like_a_compiler_and_exit_1(content: Path) -> None:
+    (content / "base.yaml").write_text(
+        BASE.replace("    name: Sales\n", "    name: Sales\n    nmae: Sales\n")
+    )
+    code, out = run("check", "content", *TODAY)
+    assert code == 1
+    assert out == (
+        "content/base.yaml:13:5: error OB101: unknown key 'nmae' in team; did you mean 'name'?\n"
+        "1 error, 0 warnings in 1 file\n"
+    )
+    (content / "base.yaml").write_text(BASE.replace("consulted: [sales]", "consulted: [sale]"))
+    code, out = run("check", "content", *TODAY)
+    assert code == 1
+    assert out == (
+        "content/base.yaml:29:19: error OB201: unknown team 'sale'; did you mean 'sales'?\n"
+        "1 error, 0 warnings in 1 file\n"
+    )
+
+
+def test_warnings_pass_unless_strict(content: Path) -> None:
+    (content / "extra.yaml").write_text("teams:\n  - id: legal\n    name: Legal\n")
+    expected = (
+        "content/extra.yaml:2:9: warning OB401: team 'legal' holds no RACI letter in any "
+        "activity; give it a letter or remove the team\n"
+    )
+    code, out = run("check", "content", *TODAY)
+    assert (code, out.splitlines(keepends=True)[0]) == (0, expected)
+    assert out.splitlines()[1].startswith("0 errors, 1 warning in 2 files")
+    code, _ = run("check", "content", "--strict", *TODAY)
+    assert code == 1
+
+
+def test_review_reminders_never_fail_strict(content: Path) -> None:
+    (content / "base.yaml").write_text(BASE.replace("reviewed: 2026-11-01", "reviewed: 2020-01-01"))
+    code, out = run("check", "content", "--strict", *TODAY)
+    assert code == 0
+    assert "warning OB404: review of 'positioning' was due on 2020-06-29" in out
+
+
+def test_json_format(content: Path) -> None:
+    (content / "base.yaml").write_text(BASE.replace("accountable: sales", "accountable: sale"))
+    code, out = run("check", "content", "--format", "json", *TODAY)
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "file": "content/base.yaml",
+            "line": 36,
+            "col": 20,
+            "severity": "error",
+            "code": "OB201",
+            "message": "unknown team 'sale'",
+            "hint": "did you mean 'sales'?",
+        }
+    ]
+
+
+def test_usage_errors_exit_2(content: Path) -> None:
+    assert run("check", "no-such-folder")[0] == 2
+    assert run("check", "content", "--format", "xml")[0] == 2
+    assert run("check", "content", "--today", "yesterday")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_default_folder_is_content(content: Path) -> None:
+    assert run("check", *TODAY)[0] == 0
+
+
+def test_schema_command_prints_the_schema() -> None:
+    code, out = run("schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert set(schema["properties"]) == {
+        "handbook",
+        "teams",
+        "stages",
+        "activities",
+        "faqs",
+        "glossary",
+    }
+
+
+def test_console_script_runs_as_a_module(content: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "content", *TODAY],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("no problems in 1 file")
+
+
+def test_readme_documents_every_problem_code() -> None:
+    from generator.problems import CODES
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for code in CODES.values():
+        assert f"| `{code.code}` | {code.severity.value} | {code.title} |" in readme
