@@ -1,0 +1,34 @@
+# The two commands a newcomer needs (see README): `make site` and `make test`.
+# Everything is installed into .venv by these targets; nothing is needed by hand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: site test lint check clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ownbook needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## Check the default content (the handbook build joins this target with the handbook issue).
+site: $(STAMP)
+	$(BIN)/ownbook check content
+
+check: $(STAMP)
+	$(BIN)/ownbook check content --strict
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check generator tests benchmarks
+
+## The whole test suite: lint, then every test.
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .ruff_cache .hypothesis
