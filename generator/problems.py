@@ -127,8 +127,9 @@ class Problem:
         return (self.pos.file, self.pos.line, self.pos.col, self.code)
 
     def format(self) -> str:
+        """One line, like a compiler; control characters from the model are shown escaped."""
         text = f"{self.pos}: {self.severity.value} {self.code}: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        return _one_line(f"{text}; {self.hint}" if self.hint else text)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -140,6 +141,13 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 class OwnbookError(Exception):

@@ -135,3 +135,15 @@ def test_readme_documents_every_problem_code() -> None:
     readme = (ROOT / "README.md").read_text()
     for code in CODES.values():
         assert f"| `{code.code}` | {code.severity.value} | {code.title} |" in readme
+
+
+def test_problem_lines_stay_one_line(content: Path) -> None:
+    (content / "base.yaml").write_text(
+        BASE.replace("consulted: [sales]", 'consulted: ["sa\\nle\\u001b[31m"]')
+    )
+    code, out = run("check", "content", *TODAY)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "content/base.yaml:29:19: error OB112: invalid party 'sa le\\x1b[31m'; write a team id "
+        "such as 'sales' or a role as 'team/role', e.g. 'marketing/data-analyst'"
+    )
