@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-## Check the default content (the handbook build joins this target with the handbook issue).
+## Check the model in content/ and build the handbook into site/ (strict: no warning passes).
 site: $(STAMP)
-	$(BIN)/ownbook check content
+	NO_MKDOCS_2_WARNING=1 $(BIN)/ownbook build --strict
 
 check: $(STAMP)
 	$(BIN)/ownbook check content --strict

@@ -9,9 +9,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .load import load_model
-from .problems import format_json, sorted_problems, summary
+from .load import Checked, load_model
+from .output import staged_dir, write_files
+from .problems import OwnbookError, format_json, sorted_problems, summary
+from .render import RenderOptions, nav, render_pages
 from .spec import json_schema
+
+# Generated folders carry this marker; `generate` only ever replaces a folder that has it.
+GENERATED_MARKER = ".ownbook-generated"
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -61,21 +66,143 @@ def check(content_dir: Path, strict: bool, fmt: str, today: dt.date | None) -> N
     errors, 2 on a usage error.
     """
     checked = load_model(content_dir, today=today)
-    problems = sorted_problems(checked.problems)
     if fmt == "json":
-        click.echo(format_json(problems))
+        click.echo(format_json(checked.problems))
     else:
-        for problem in problems:
-            click.echo(problem.format())
-        line = summary(problems, len(checked.files))
-        if checked.model is not None:
-            m = checked.model
-            line += (
-                f" ({len(m.teams)} teams, {len(m.stages)} stages, {len(m.activities)} "
-                f"activities, {len(m.faqs)} FAQs, {len(m.glossary)} glossary terms)"
-            )
-        click.echo(line)
+        _print_report(checked)
     raise SystemExit(1 if checked.fails(strict=strict) else 0)
+
+
+def _print_report(checked: Checked, *, err: bool = False) -> None:
+    problems = sorted_problems(checked.problems)
+    for problem in problems:
+        click.echo(problem.format(), err=err)
+    line = summary(problems, len(checked.files))
+    if checked.model is not None:
+        m = checked.model
+        line += (
+            f" ({len(m.teams)} teams, {len(m.stages)} stages, {len(m.activities)} "
+            f"activities, {len(m.faqs)} FAQs, {len(m.glossary)} glossary terms)"
+        )
+    click.echo(line, err=err)
+
+
+def _checked_or_exit(content_dir: Path, strict: bool, today: dt.date | None) -> Checked:
+    checked = load_model(content_dir, today=today)
+    if checked.fails(strict=strict) or checked.model is None:
+        _print_report(checked, err=True)
+        raise SystemExit(1)
+    return checked
+
+
+CONFIG = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The MkDocs configuration of the handbook.",
+)
+CONTENT_OPT = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default="content",
+    show_default=True,
+    help="The model folder (as set for the ownbook plugin in the configuration).",
+)
+
+
+@cli.command()
+@CONFIG
+@CONTENT_OPT
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: site/ beside the configuration).",
+)
+@click.option("--strict", is_flag=True, help="Fail on any warning, of the model or of MkDocs.")
+@TODAY
+def build(
+    config_file: Path,
+    content_dir: Path,
+    site_dir: Path | None,
+    strict: bool,
+    today: dt.date | None,
+) -> None:
+    """Check the model, then build the handbook site.
+
+    The site is built into a temporary folder and replaces the previous one only when the
+    build succeeds: a failed build leaves the previous site untouched.
+    """
+    from .plugin import build_site
+
+    checked = _checked_or_exit(content_dir, strict, today)
+    site = site_dir if site_dir is not None else config_file.parent / "site"
+    try:
+        with staged_dir(site) as stage:
+            build_site(config_file, stage, strict=strict, checked=checked, today=today)
+    except OwnbookError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    click.echo(f"built the handbook into {site}")
+
+
+@cli.command()
+@CONFIG
+@click.option("-a", "--dev-addr", metavar="IP:PORT", help="Address to serve on.")
+@click.option("--strict", is_flag=True, help="Fail on any warning.")
+def serve(config_file: Path, dev_addr: str | None, strict: bool) -> None:
+    """Preview the handbook, rebuilding on every edit of the model or the theme."""
+    from .plugin import serve_site
+
+    try:
+        serve_site(config_file, dev_addr, strict=strict)
+    except OwnbookError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+
+
+@cli.command()
+@CONTENT_DIR
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the pages into (replaced whole on success).",
+)
+@click.option(
+    "--nav-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the model's nav as a YAML file (for a config that INHERITs it).",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@TODAY
+def generate(
+    content_dir: Path, out: Path, nav_file: Path | None, strict: bool, today: dt.date | None
+) -> None:
+    """Write the handbook pages as Markdown files, for engines that run no MkDocs plugin.
+
+    The pages are the same as the ones the plugin adds in memory during a build.
+    """
+    checked = _checked_or_exit(content_dir, strict, today)
+    assert checked.model is not None
+    if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
+        click.echo(
+            f"error: {out} has files that ownbook did not generate; choose an empty or new folder",
+            err=True,
+        )
+        raise SystemExit(1)
+    options = RenderOptions(today=today or dt.date.today(), source_root=str(Path.cwd()))
+    pages = render_pages(checked.model, options)
+    with staged_dir(out) as stage:
+        write_files(stage, {**pages, GENERATED_MARKER: "Written by `ownbook generate`.\n"})
+    if nav_file is not None:
+        nav_file.write_text(json.dumps({"nav": nav(checked.model)}, indent=2) + "\n")
+    click.echo(f"wrote {len(pages)} pages into {out}")
 
 
 @cli.command()
@@ -85,4 +212,7 @@ def schema() -> None:
 
 
 def main() -> None:
+    import os
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     cli(prog_name="ownbook")

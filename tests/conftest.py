@@ -85,3 +85,20 @@ def check_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
         return load_model(Path("content"), today=TODAY)
 
     return run
+
+
+def make_project(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    """A handbook project in `root`: the repository's mkdocs.yml and theme, and a model.
+
+    With `files` None the default content is copied in. Returns the mkdocs.yml path.
+    """
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "theme").symlink_to(ROOT / "theme")
+    if files is None:
+        shutil.copytree(ROOT / "content", root / "content")
+    else:
+        write_files(root / "content", files)
+    return root / "mkdocs.yml"

@@ -1,0 +1,146 @@
+"""The MkDocs edge: the only module that imports mkdocs.
+
+The plugin loads and validates the model once per build, adds the rendered pages in memory
+with `File.generated` (nothing is written into the docs folder), sets the nav from the
+model, and turns model problems into MkDocs' own failure modes: errors abort the build with
+every problem listed at file:line, warnings are logged so that `--strict` fails on them.
+`build_site` and `serve_site` are what `ownbook build` and `ownbook serve` call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from .load import Checked, load_model
+from .model import Model
+from .problems import OwnbookError, Severity, format_problems
+from .render import RenderOptions, nav, render_pages
+
+log = get_plugin_logger("ownbook")
+
+# `ownbook build` checks the model before MkDocs starts; it hands the result over here so
+# the YAML is not read twice.
+_preloaded: dict[Path, Checked] = {}
+
+
+class OwnbookConfig(base.Config):
+    content_dir = c.Type(str, default="content")
+    # Leave the nav of mkdocs.yml alone (when it has one) instead of building it from the model.
+    keep_nav = c.Type(bool, default=False)
+    today = c.Optional(c.Type(str))
+
+
+class OwnbookPlugin(BasePlugin[OwnbookConfig]):
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+        self.model: Model | None = None
+
+    def content_path(self, config: MkDocsConfig) -> Path:
+        return (Path(config.config_file_path).parent / self.config.content_dir).resolve()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        content = self.content_path(config)
+        checked = _preloaded.pop(content, None) or load_model(content, today=self._today())
+        errors = [p for p in checked.problems if p.severity is Severity.ERROR]
+        if errors or checked.model is None:
+            raise PluginError(
+                f"the ownership model in {content} has {len(errors)} error(s):\n"
+                + format_problems(checked.problems)
+            )
+        for problem in checked.problems:
+            (log.warning if problem.blocks_strict else log.info)(problem.format())
+        model = checked.model
+        self.model = model
+        options = RenderOptions(
+            today=self._today() or dt.date.today(),
+            source_root=str(Path(config.config_file_path).parent.resolve()),
+        )
+        self.pages = render_pages(model, options)
+        config.site_name = html.escape(model.handbook.title, quote=True)
+        if not (self.config.keep_nav and config.nav):
+            config.nav = nav(model)
+        return config
+
+    def _today(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.config.today) if self.config.today else None
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for path, content in self.pages.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None and existing.generated_by is None:
+                raise PluginError(
+                    f"{existing.abs_src_path}: this file has the same path as the generated "
+                    f"page '{path}'; rename or remove it"
+                )
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        server.watch(str(self.content_path(config)))
+        return server
+
+
+def build_site(
+    config_file: Path,
+    site_dir: Path,
+    *,
+    strict: bool,
+    checked: Checked | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Build the site into `site_dir` (which the caller swaps into place)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    handler = _console_handler()
+    try:
+        config = load_config(str(config_file), strict=strict, site_dir=str(site_dir))
+        for plugin in config.plugins.values():
+            if isinstance(plugin, OwnbookPlugin):
+                if today is not None:
+                    plugin.config.today = today.isoformat()
+                if checked is not None:
+                    _preloaded[plugin.content_path(config)] = checked
+        build(config)
+    except Abort as exc:
+        raise OwnbookError(f"mkdocs build failed: {exc}") from None
+    finally:
+        _preloaded.clear()
+        logging.getLogger("mkdocs").removeHandler(handler)
+
+
+def _console_handler() -> logging.Handler:
+    """Print MkDocs' warnings and errors the way the `mkdocs` command does."""
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(min(logger.level or logging.INFO, logging.INFO))
+    return handler
+
+
+def serve_site(config_file: Path, dev_addr: str | None, *, strict: bool) -> None:
+    from mkdocs.commands.serve import serve
+
+    kwargs: dict[str, Any] = {"strict": strict}
+    if dev_addr:
+        kwargs["dev_addr"] = dev_addr
+    try:
+        serve(config_file=str(config_file), livereload=True, **kwargs)
+    except Abort as exc:
+        raise OwnbookError(f"mkdocs serve failed: {exc}") from None

@@ -1,0 +1,323 @@
+"""The handbook's pages: a pure function from a model to `{path: Markdown}`.
+
+Templates live in `generator/templates`. Every `{{ value }}` in them is escaped as Markdown
+text unless the value is already `Markup` (made by one of the escaping helpers), so a
+template cannot forget to escape a model string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..model import LETTER_NAMES, Activity, Located, Model, Team
+from ..problems import Pos
+from . import paths, views
+from .escape import html_text, md_block, md_item, md_text, meta_str, url_dest
+from .words import (
+    LETTER_ORDER,
+    LETTER_VERB,
+    Here,
+    ReviewStatus,
+    letter_badge,
+    who_owns_question,
+)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What pages depend on besides the model."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+    # Model file paths in edit links are made relative to this folder (the repository root).
+    source_root: str | None = None
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value if isinstance(value, Markup) else md_text(value)
+
+
+_ENV = Environment(
+    loader=PackageLoader("generator", "templates"),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    autoescape=False,
+    finalize=_finalize,
+)
+_ENV.filters.update(
+    md=lambda v: md_block(str(v)),
+    item=lambda v: md_item(str(v)),
+    html=html_text,
+    dest=lambda v: Markup(url_dest(str(v))),
+)
+_ENV.globals.update(
+    badge=letter_badge,
+    letter_names=LETTER_NAMES,
+    letter_verbs=LETTER_VERB,
+    who_owns_question=who_owns_question,
+    faq_anchor=paths.faq_anchor,
+    who_owns_anchor=paths.who_owns_anchor,
+    role_anchor=paths.role_anchor,
+    activity_page=paths.activity_page,
+    faq_page=paths.FAQ,
+    matrix_page=paths.MATRIX,
+)
+
+
+def render_pages(model: Model, options: RenderOptions | None = None) -> dict[str, str]:
+    """Every page of the handbook, as `{path under docs: Markdown}`, in a stable order."""
+    r = _Renderer(model, options or RenderOptions())
+    pages = {paths.HOME: r.home()}
+    for stage in model.lifecycle:
+        pages[paths.stage_page(stage.id)] = r.stage(stage.id)
+    for a in model.activities:
+        pages[paths.activity_page(a.id)] = r.activity(a)
+    for team in model.teams:
+        pages[paths.team_page(team.id)] = r.team(team)
+    pages[paths.MATRIX] = r.matrix()
+    pages[paths.FAQ] = r.faq()
+    pages[paths.GLOSSARY] = r.glossary()
+    pages[paths.ABOUT] = r.about()
+    return pages
+
+
+class _Renderer:
+    def __init__(self, model: Model, options: RenderOptions) -> None:
+        self.model = model
+        self.options = options
+        self.held = views.letters_by_team(model)
+        self.sections = views.sections(model)
+
+    def page(self, template: str, path: str, title: str, **context: Any) -> str:
+        """Front matter (the page title) and the rendered template body."""
+        context.setdefault("edit_target", None)
+        body = _ENV.get_template(template).render(
+            here=Here(self.model, path), source=self.source_line, **context
+        )
+        return f"---\ntitle: {meta_str(title)}\n---\n\n{body}"
+
+    # edit links --------------------------------------------------------------------
+
+    def source_path(self, pos: Pos) -> str:
+        root = self.options.source_root
+        if root is not None and os.path.isabs(pos.file):
+            return os.path.relpath(pos.file, root).replace(os.sep, "/")
+        return pos.file
+
+    def source_line(self, obj: Located | None) -> Markup:
+        """'Source: file, line N', linked to the repository when `repo_url` is set."""
+        if obj is None or obj.pos.line <= 0:
+            return Markup("")
+        path = self.source_path(obj.pos)
+        label = md_text(f"{path}, line {obj.pos.line}")
+        hb = self.model.handbook
+        if hb.repo_url:
+            branch, file = quote(hb.edit_branch, safe="/"), quote(path, safe="/")
+            url = f"{hb.repo_url.rstrip('/')}/edit/{branch}/{file}#L{obj.pos.line}"
+            return Markup(
+                f'\n<small class="ob-source">Edit this: [{label}]({url_dest(url)})</small>\n'
+            )
+        return Markup(f'\n<small class="ob-source">Source: {label}</small>\n')
+
+    # pages -------------------------------------------------------------------------
+
+    def home(self) -> str:
+        m = self.model
+        return self.page(
+            "home.md.j2",
+            paths.HOME,
+            m.handbook.title,
+            hb=m.handbook,
+            lifecycle=m.lifecycle,
+            team_tree=views.team_tree(m),
+            decisions=[a for a in m.activities if a.kind == "decision"],
+            edit_target=m.handbook,
+        )
+
+    def stage(self, stage_id: str) -> str:
+        m = self.model
+        stage = m.stage_by_id[stage_id]
+        path = paths.stage_page(stage_id)
+        prev, nxt = views.neighbours(m, stage_id)
+        activities = views.stage_activities(m, stage_id)
+        return self.page(
+            "stage.md.j2",
+            path,
+            stage.name,
+            stage=stage,
+            prev=prev,
+            next=nxt,
+            looped=nxt is not None and m.lifecycle and nxt.id == m.lifecycle[0].id,
+            table=self.raci_table(path, activities) if activities else "",
+            faqs=views.faqs_for(m, stage=stage_id),
+            edit_target=stage,
+        )
+
+    def raci_table(
+        self,
+        path: str,
+        activities: list[Activity] | tuple[Activity, ...],
+        teams: list[Team] | None = None,
+    ) -> Markup:
+        """Activity rows x team columns, each cell the letters the team holds (roles included)."""
+        here = Here(self.model, path)
+        teams = teams if teams is not None else views.teams_involved(self.model, activities)
+        head = "| Activity | " + " | ".join(str(here.team(t)) for t in teams) + " |"
+        rule = "|---|" + ":-:|" * len(teams)
+        rows = [head, rule]
+        for a in activities:
+            cells = []
+            for t in teams:
+                letters = views.cell_letters(a, t.id)
+                cells.append(
+                    " ".join(
+                        str(letter_badge(letter, self.role_name(t, role_id)))
+                        for letter, role_id in letters
+                    )
+                )
+            kind = " <small>(decision)</small>" if a.kind == "decision" else ""
+            rows.append(f"| {here.activity(a)}{kind} | " + " | ".join(cells) + " |")
+        return Markup("\n".join(rows))
+
+    @staticmethod
+    def role_name(team: Team, role_id: str | None) -> str | None:
+        if role_id is None:
+            return None
+        role = team.role(role_id)
+        return role.name if role else role_id
+
+    def activity(self, a: Activity) -> str:
+        m = self.model
+        raci = a.raci
+        rows = [
+            ("accountable", [raci.accountable] if raci.accountable else []),
+            ("responsible", list(raci.responsible)),
+            ("consulted", list(raci.consulted)),
+            ("informed", list(raci.informed)),
+        ]
+        return self.page(
+            "activity.md.j2",
+            paths.activity_page(a.id),
+            a.name,
+            a=a,
+            kind_label="Decision" if a.kind == "decision" else "Activity",
+            raci_rows=rows,
+            review=ReviewStatus.of(m, a, self.options.today),
+            faqs=views.faqs_for(m, activity=a.id),
+            edit_target=a,
+        )
+
+    def team(self, team: Team) -> str:
+        m = self.model
+        held = self.held.get(team.id, [])
+        totals = Counter(h.letter for h in held)
+        holdings = []
+        for section in self.sections:
+            ids = {a.id for a in section.activities}
+            by_letter = []
+            for letter in LETTER_ORDER:
+                items = [h for h in held if h.letter == letter and h.activity.id in ids]
+                if items:
+                    by_letter.append((letter, items))
+            if by_letter:
+                holdings.append((section, by_letter))
+        reading = []
+        for stage in m.lifecycle:
+            n = sum(1 for h in held if stage.id in h.activity.stages)
+            if n:
+                reading.append((stage, n))
+        return self.page(
+            "team.md.j2",
+            paths.team_page(team.id),
+            team.name,
+            team=team,
+            parent=m.team_by_id.get(team.parent) if team.parent else None,
+            children=views.sub_teams(m, team.id),
+            totals=[(letter, totals[letter]) for letter in LETTER_ORDER if totals[letter]],
+            holdings=holdings,
+            reading=reading,
+            faqs=views.faqs_for(m, team=team.id),
+            edit_target=team,
+        )
+
+    def matrix(self) -> str:
+        m = self.model
+        totals = []
+        for team in m.teams:
+            counts = Counter(h.letter for h in self.held.get(team.id, []))
+            totals.append((team, {letter: counts[letter] for letter in LETTER_ORDER}))
+        tables = [
+            (s, self.raci_table(paths.MATRIX, s.activities, list(m.teams)))
+            for s in self.sections
+            if s.activities
+        ]
+        legend = Markup(
+            " ".join(f"{letter_badge(x)} {LETTER_NAMES[x]}" for x in LETTER_ORDER)
+            + ". A letter held through a role shows the role when you hover over it."
+        )
+        return self.page(
+            "matrix.md.j2", paths.MATRIX, "RACI matrix", tables=tables, totals=totals, legend=legend
+        )
+
+    def faq(self) -> str:
+        return self.page(
+            "faq.md.j2",
+            paths.FAQ,
+            "Frequently asked questions",
+            groups=views.faq_groups(self.model),
+            sections=[s for s in self.sections if s.activities],
+        )
+
+    def glossary(self) -> str:
+        entries = []
+        used: set[str] = set()
+        for term in sorted(self.model.glossary, key=lambda t: t.term.casefold()):
+            anchors = []
+            for name in (term.term, *term.aliases):
+                anchor = _unique(paths.term_anchor(name), used)
+                anchors.append(anchor)
+            entries.append(_GlossaryEntry(term, anchors))
+        return self.page("glossary.md.j2", paths.GLOSSARY, "Glossary", entries=entries)
+
+    def about(self) -> str:
+        m = self.model
+        counts = (
+            f"{len(m.stages)} stages, {len(m.teams)} teams, {len(m.activities)} activities "
+            f"and decisions, {len(m.faqs)} questions and {len(m.glossary)} glossary terms"
+        )
+        files = [self.source_path(Pos(f)) for f in m.files]
+        repo = m.handbook.repo_url
+        return self.page(
+            "about.md.j2",
+            paths.ABOUT,
+            "About this handbook",
+            counts=counts,
+            files=files,
+            repo=Markup(f"[{md_text(repo)}]({url_dest(repo)})") if repo else None,
+        )
+
+
+@dataclass(frozen=True)
+class _GlossaryEntry:
+    term: Any
+    anchors: list[str]
+
+
+def _unique(anchor: str, used: set[str]) -> str:
+    candidate, n = anchor, 2
+    while candidate in used:
+        candidate = f"{anchor}-{n}"
+        n += 1
+    used.add(candidate)
+    return candidate

@@ -1,0 +1,52 @@
+"""Where each page lives and how pages link to each other.
+
+Every output path is built here from validated ids only, so no model text can choose where a
+file is written.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..spec import slugify
+
+HOME = "index.md"
+MATRIX = "matrix.md"
+FAQ = "faq.md"
+GLOSSARY = "glossary.md"
+ABOUT = "about.md"
+
+
+def stage_page(stage_id: str) -> str:
+    return f"stages/{stage_id}.md"
+
+
+def activity_page(activity_id: str) -> str:
+    return f"activities/{activity_id}.md"
+
+
+def team_page(team_id: str) -> str:
+    return f"teams/{team_id}.md"
+
+
+def rel(here: str, target: str) -> str:
+    """A link from page `here` to `target` (a page path, optionally with '#anchor')."""
+    path, _, anchor = target.partition("#")
+    link = path if not path else posixpath.relpath(path, posixpath.dirname(here) or ".")
+    return f"{link}#{anchor}" if anchor else link
+
+
+def faq_anchor(faq_id: str) -> str:
+    return f"faq-{faq_id}"
+
+
+def who_owns_anchor(activity_id: str) -> str:
+    return f"who-owns-{activity_id}"
+
+
+def role_anchor(role_id: str) -> str:
+    return f"role-{role_id}"
+
+
+def term_anchor(term: str) -> str:
+    return f"term-{slugify(term)}"

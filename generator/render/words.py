@@ -1,0 +1,126 @@
+"""Sentences and links built from the model, so the prose can never drift from the RACI.
+
+`Here` is the page being written: every link it makes is relative to that page, and every
+model string it puts in a link or a sentence is escaped for Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from ..model import Activity, Model, Stage, Team, split_party
+from . import paths
+from .escape import html_attr, md_text
+
+LETTER_ORDER = ("accountable", "responsible", "consulted", "informed")
+LETTER_CHAR = {"responsible": "R", "accountable": "A", "consulted": "C", "informed": "I"}
+LETTER_VERB = {
+    "accountable": "Accountable for",
+    "responsible": "Responsible for",
+    "consulted": "Consulted on",
+    "informed": "Informed of",
+}
+
+
+def join(items: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'. Plain `str` concatenation: adding a `str` to a `Markup`
+    would HTML-escape it a second time."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def letter_badge(letter: str, note: str | None = None) -> Markup:
+    """A RACI letter that reads at a glance: the letter itself, coloured, with a tooltip."""
+    char = LETTER_CHAR[letter]
+    title = letter.capitalize() + (f": {note}" if note else "")
+    return Markup(
+        f'<span class="ob-letter ob-{char.lower()}" title="{html_attr(title)}">{char}</span>'
+    )
+
+
+@dataclass(frozen=True)
+class Here:
+    """Link and wording helpers for one page of the handbook."""
+
+    model: Model
+    path: str
+
+    def link(self, text: object, target: str) -> Markup:
+        return Markup(f"[{md_text(text)}]({paths.rel(self.path, target)})")
+
+    def stage(self, stage: Stage | str) -> Markup:
+        stage_obj = self.model.stage_by_id[stage] if isinstance(stage, str) else stage
+        return self.link(stage_obj.name, paths.stage_page(stage_obj.id))
+
+    def activity(self, activity: Activity | str) -> Markup:
+        a = self.model.activity_by_id[activity] if isinstance(activity, str) else activity
+        return self.link(a.name, paths.activity_page(a.id))
+
+    def team(self, team: Team | str) -> Markup:
+        team_obj = self.model.team_by_id[team] if isinstance(team, str) else team
+        return self.link(team_obj.name, paths.team_page(team_obj.id))
+
+    def party(self, party: str) -> Markup:
+        """A team linked to its page, or a role linked to its entry, with its team."""
+        team_id, role_id = split_party(party)
+        team = self.model.team_by_id[team_id]
+        if role_id is None:
+            return self.team(team)
+        role = team.role(role_id)
+        assert role is not None
+        target = f"{paths.team_page(team.id)}#{paths.role_anchor(role.id)}"
+        return Markup(f"{self.link(role.name, target)} ({self.team(team)})")
+
+    def parties(self, parties: Iterable[str]) -> Markup:
+        return Markup(join([self.party(p) for p in parties]))
+
+    def who_owns(self, a: Activity) -> Markup:
+        """The "Who owns ...?" answer, worded from the RACI alone."""
+        raci = a.raci
+        assert raci.accountable is not None
+        acc = self.party(raci.accountable)
+        call = "makes the decision" if a.kind == "decision" else "makes the final call"
+        out = [f"{acc} is accountable: it answers for the outcome and {call}."]
+        doers = list(raci.responsible)
+        if doers == [raci.accountable]:
+            out.append("It also does the work itself.")
+        else:
+            verb = "does" if len(doers) == 1 else "do"
+            out.append(f"{self.parties(doers)} {verb} the work.")
+        if raci.consulted:
+            verb = "is" if len(raci.consulted) == 1 else "are"
+            out.append(f"{self.parties(raci.consulted)} {verb} consulted before it is settled.")
+        if raci.informed:
+            verb = "is" if len(raci.informed) == 1 else "are"
+            out.append(f"{self.parties(raci.informed)} {verb} kept informed.")
+        if a.escalation is not None:
+            out.append(f"Disagreements go to {self.party(a.escalation)}.")
+        return Markup(" ".join(out))
+
+
+def who_owns_question(a: Activity) -> str:
+    return f"Who owns “{a.name}”?"
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    reviewed: dt.date | None
+    due: dt.date | None
+    every_days: int
+    overdue: bool
+
+    @classmethod
+    def of(cls, model: Model, a: Activity, today: dt.date) -> ReviewStatus:
+        due = model.review_due(a)
+        return cls(
+            reviewed=a.reviewed,
+            due=due,
+            every_days=model.review_cadence(a),
+            overdue=due is None or due < today,
+        )

@@ -1,0 +1,301 @@
+"""A real `ownbook build --strict` of the default handbook, read back as a reader would."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup, Tag
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.load import load_model
+from generator.model import Model, split_party
+from generator.render import paths
+from tests.conftest import TODAY, make_project
+
+LETTER = {"R": "responsible", "A": "accountable", "C": "consulted", "I": "informed"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Model, Path]:
+    root = tmp_path_factory.mktemp("handbook")
+    config = make_project(root)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--strict",
+            "-f",
+            str(config),
+            "--content",
+            str(root / "content"),
+            "--today",
+            TODAY.isoformat(),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    model = load_model(root / "content", today=TODAY).model
+    assert model is not None
+    return model, root / "site"
+
+
+def soup(site: Path, page: str) -> BeautifulSoup:
+    html_path = site / page.replace(".md", ".html")
+    return BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article(site: Path, page: str) -> Tag:
+    found = soup(site, page).find("article")
+    assert isinstance(found, Tag)
+    return found
+
+
+def expected_cells(model: Model, activity_id: str) -> dict[str, set[str]]:
+    """{team id: letters} the model gives one activity, roles rolled up into their team."""
+    out: dict[str, set[str]] = {}
+    for letter, party, _ in model.activity_by_id[activity_id].raci.letters():
+        out.setdefault(split_party(party)[0], set()).add(letter)
+    return out
+
+
+def table_letters(table: Tag) -> Iterator[tuple[str, dict[str, set[str]]]]:
+    """(activity id, {team id: letters}) for each row of a RACI table."""
+    header = [th.find("a") for th in table.find("thead").find_all("th")]
+    teams = [Path(a["href"]).stem if a else None for a in header]
+    for row in table.find("tbody").find_all("tr"):
+        cells = row.find_all("td")
+        activity = Path(cells[0].find("a")["href"]).stem
+        letters: dict[str, set[str]] = {}
+        for team, cell in zip(teams[1:], cells[1:], strict=True):
+            held = {LETTER[s.get_text()] for s in cell.select("span.ob-letter")}
+            if held:
+                assert team is not None
+                letters[team] = held
+        yield activity, letters
+
+
+def test_every_page_exists(built: tuple[Model, Path]) -> None:
+    model, site = built
+    expected = [paths.HOME, paths.MATRIX, paths.FAQ, paths.GLOSSARY, paths.ABOUT]
+    expected += [paths.stage_page(s.id) for s in model.stages]
+    expected += [paths.activity_page(a.id) for a in model.activities]
+    expected += [paths.team_page(t.id) for t in model.teams]
+    for page in expected:
+        assert (site / page.replace(".md", ".html")).is_file(), page
+
+
+def test_matrix_letters_equal_the_model(built: tuple[Model, Path]) -> None:
+    model, site = built
+    seen = {}
+    for table in article(site, paths.MATRIX).find_all("table")[:-1]:  # last: totals
+        for activity, letters in table_letters(table):
+            assert activity not in seen, f"{activity} appears twice in the matrix"
+            seen[activity] = letters
+    assert set(seen) == set(model.activity_by_id)
+    for activity, letters in seen.items():
+        assert letters == expected_cells(model, activity), activity
+
+
+def test_matrix_totals_count_each_letter(built: tuple[Model, Path]) -> None:
+    model, site = built
+    totals = article(site, paths.MATRIX).find_all("table")[-1]
+    for row in totals.find("tbody").find_all("tr"):
+        cells = [c.get_text() for c in row.find_all("td")]
+        team = Path(row.find("a")["href"]).stem
+        counts = dict.fromkeys("RACI", 0)
+        for a in model.activities:
+            for letter, party, _ in a.raci.letters():
+                if split_party(party)[0] == team:
+                    counts[letter[0].upper()] += 1
+        assert cells[1:] == [str(counts[x]) for x in "RACI"] + [str(sum(counts.values()))]
+
+
+def test_stage_tables_equal_the_model(built: tuple[Model, Path]) -> None:
+    model, site = built
+    for stage in model.stages:
+        table = article(site, paths.stage_page(stage.id)).find("table")
+        rows = dict(table_letters(table))
+        assert list(rows) == [a.id for a in model.activities if stage.id in a.stages]
+        for activity, letters in rows.items():
+            assert letters == expected_cells(model, activity)
+
+
+def test_activity_page_spells_out_the_raci(built: tuple[Model, Path]) -> None:
+    model, site = built
+    for a in model.activities:
+        page = article(site, paths.activity_page(a.id))
+        rows = {
+            tr.find_all("td")[0].get_text(" ", strip=True): tr.find_all("td")[1]
+            for tr in page.find("table").find("tbody").find_all("tr")
+        }
+        accountable = rows["A Accountable"].find_all("a")
+        assert accountable[-1]["href"] == f"../teams/{split_party(a.raci.accountable)[0]}.html"
+        assert "Who owns it" in page.get_text()
+
+
+def test_faq_and_glossary_anchors(built: tuple[Model, Path]) -> None:
+    model, site = built
+    faq_ids = {tag["id"] for tag in article(site, paths.FAQ).select("[id]")}
+    for f in model.faqs:
+        assert paths.faq_anchor(f.id) in faq_ids
+    for a in model.activities:
+        assert paths.who_owns_anchor(a.id) in faq_ids
+    glossary_ids = {tag["id"] for tag in article(site, paths.GLOSSARY).select("[id]")}
+    for term in model.glossary:
+        assert paths.term_anchor(term.term) in glossary_ids
+
+
+def _internal_links(site: Path) -> Iterator[tuple[Path, str]]:
+    for page in site.rglob("*.html"):
+        if page.parent.name == "search" or page.name == "404.html":
+            continue
+        for a in article_or_body(page).find_all("a", href=True):
+            yield page, a["href"]
+
+
+def article_or_body(page: Path) -> Tag:
+    doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    found = doc.find("article") or doc.body
+    assert isinstance(found, Tag)
+    return found
+
+
+def test_every_link_resolves(built: tuple[Model, Path]) -> None:
+    _, site = built
+    ids: dict[Path, set[str]] = {}
+    checked = 0
+    for page, href in _internal_links(site):
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("mailto:"):
+            continue
+        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+        assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
+        if parts.fragment:
+            if target not in ids:
+                doc = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+                ids[target] = {t["id"] for t in doc.select("[id]")}
+            assert parts.fragment in ids[target], f"{page.relative_to(site)}: {href}"
+        checked += 1
+    assert checked > 500
+
+
+def _plain(text: str, as_markdown: bool) -> str:
+    if as_markdown:
+        text = BeautifulSoup(
+            markdown.markdown(text, extensions=["tables"]), "html.parser"
+        ).get_text(" ")
+    return " ".join(text.split())
+
+
+def test_every_model_text_is_in_the_site(built: tuple[Model, Path]) -> None:
+    """Nothing the model holds is lost: each text field reads somewhere in the site."""
+    model, site = built
+    corpus = " ".join(
+        " ".join(article_or_body(p).get_text(" ").split())
+        for p in site.rglob("*.html")
+        if p.parent.name != "search"
+    )
+    corpus = re.sub(r"\s+([,.;:!?)])", r"\1", corpus)
+    texts: list[tuple[str, bool]] = []
+    hb = model.handbook
+    texts += [(hb.title, False), (hb.organization, False), (hb.description or "", True)]
+    for t in model.teams:
+        texts += [(t.name, False), (t.summary or "", True), (t.lead or "", False)]
+        if t.contact:
+            texts += [
+                (t.contact.channel or "", False),
+                (t.contact.email or "", False),
+                (t.contact.url or "", False),
+            ]
+        texts += [(t.github or "", False)]
+        for r in t.roles:
+            texts += [(r.name, False), (r.summary or "", True)]
+    for s in model.stages:
+        texts += [(s.name, False), (s.summary, True), (s.customer_goal or "", False)]
+        for items in (s.goals, s.metrics, s.pitfalls, s.practices, s.tools):
+            texts += [(x, True) for x in items]
+    for a in model.activities:
+        texts += [(a.name, False), (a.summary or "", True), (a.description or "", True)]
+        texts += [(tag, False) for tag in a.tags]
+        texts += [(link.title, False) for link in a.links]
+    for f in model.faqs:
+        texts += [(f.question, False), (f.answer, True)]
+    for term in model.glossary:
+        texts += [(term.term, False), (term.definition, True)]
+        texts += [(alias, False) for alias in term.aliases]
+    missing = []
+    for text, is_md in texts:
+        plain = re.sub(r"\s+([,.;:!?)])", r"\1", _plain(text, is_md))
+        if plain and plain not in corpus:
+            missing.append(plain[:80])
+    assert missing == []
+
+
+def test_no_markdown_left_unrendered(built: tuple[Model, Path]) -> None:
+    _, site = built
+    for page in site.rglob("*.html"):
+        if page.parent.name == "search":
+            continue
+        text = article_or_body(page).get_text(" ")
+        assert "](" not in text, page
+        assert "\\[" not in text and "\\*" not in text, page
+
+
+def test_links_and_review_dates_shown(built: tuple[Model, Path]) -> None:
+    model, site = built
+    for a in model.activities:
+        page = article(site, paths.activity_page(a.id))
+        hrefs = {x["href"] for x in page.find_all("a", href=True)}
+        for link in a.links:
+            assert link.url in hrefs
+        text = page.get_text(" ")
+        assert f"Last confirmed: {a.reviewed.isoformat()}" in text
+        due = model.review_due(a)
+        assert due is not None and f"Next review due: {due.isoformat()}" in text
+
+
+def test_edit_links_point_at_file_and_line(built: tuple[Model, Path]) -> None:
+    model, site = built
+    a = model.activities[0]
+    page = article(site, paths.activity_page(a.id))
+    link = page.select_one(".ob-source a")
+    assert link is not None
+    rel = Path(a.pos.file).relative_to(site.parent).as_posix()
+    assert link["href"] == f"{model.handbook.repo_url}/edit/main/{rel}#L{a.pos.line}"
+
+
+def test_team_page_groups_by_stage_and_letter(built: tuple[Model, Path]) -> None:
+    model, site = built
+    page = article(site, paths.team_page("sales"))
+    text = page.get_text(" ")
+    assert "Your reading path" in text
+    headings = [h.get_text(" ", strip=True).rstrip("¶").strip() for h in page.find_all("h2")]
+    stage_names = [s.name for s in model.lifecycle]
+    involved = [h for h in headings if h in stage_names]
+    assert involved == [n for n in stage_names if n in involved]  # lifecycle order
+    for strong in page.find_all("strong"):
+        assert strong.get_text() in {
+            "Accountable for",
+            "Responsible for",
+            "Consulted on",
+            "Informed of",
+            "Lead:",
+            "Channel:",
+            "Email:",
+            "Web:",
+            "GitHub:",
+            "Part of:",
+            "Sub-teams:",
+        }
+
+
+def test_home_page_shows_the_loop(built: tuple[Model, Path]) -> None:
+    model, site = built
+    text = re.sub(r"\s+([,.])", r"\1", " ".join(article(site, paths.HOME).get_text(" ").split()))
+    first, last = model.lifecycle[0].name, model.lifecycle[-1].name
+    assert f"after {last}, it starts again at {first}" in text
