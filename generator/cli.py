@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from . import __version__
 from .load import Checked, load_model
 from .output import staged_dir, write_files
 from .problems import OwnbookError, format_json, sorted_problems, summary
-from .render import RenderOptions, nav, render_pages
+from .render import RenderOptions, nav, render_pages, site_name
 from .spec import json_schema
 
 # Generated folders carry this marker; `generate` only ever replaces a folder that has it.
@@ -87,8 +88,10 @@ def _print_report(checked: Checked, *, err: bool = False) -> None:
     click.echo(line, err=err)
 
 
-def _checked_or_exit(content_dir: Path, strict: bool, today: dt.date | None) -> Checked:
-    checked = load_model(content_dir, today=today)
+def _checked_or_exit(
+    content_dir: Path, strict: bool, today: dt.date | None, display_as: str | None = None
+) -> Checked:
+    checked = load_model(content_dir, today=today, display_as=display_as)
     if checked.fails(strict=strict) or checked.model is None:
         _print_report(checked, err=True)
         raise SystemExit(1)
@@ -107,9 +110,9 @@ CONTENT_OPT = click.option(
     "--content",
     "content_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default="content",
-    show_default=True,
-    help="The model folder (as set for the ownbook plugin in the configuration).",
+    default=None,
+    help="The model folder, as set for the ownbook plugin (default: content/ beside the "
+    "configuration).",
 )
 
 
@@ -139,7 +142,10 @@ def build(
     """
     from .plugin import build_site
 
-    checked = _checked_or_exit(content_dir, strict, today)
+    root = config_file.parent.resolve()
+    content = (content_dir or root / "content").resolve()
+    shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
+    checked = _checked_or_exit(content, strict, today, Path(shown).as_posix())
     site = site_dir if site_dir is not None else config_file.parent / "site"
     try:
         with staged_dir(site) as stage:
@@ -175,14 +181,18 @@ def serve(config_file: Path, dev_addr: str | None, strict: bool) -> None:
     help="Folder to write the pages into (replaced whole on success).",
 )
 @click.option(
-    "--nav-file",
+    "--mkdocs-fragment",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the model's nav as a YAML file (for a config that INHERITs it).",
+    help="Also write the model's site_name and nav as a MkDocs config to INHERIT from.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @TODAY
 def generate(
-    content_dir: Path, out: Path, nav_file: Path | None, strict: bool, today: dt.date | None
+    content_dir: Path,
+    out: Path,
+    mkdocs_fragment: Path | None,
+    strict: bool,
+    today: dt.date | None,
 ) -> None:
     """Write the handbook pages as Markdown files, for engines that run no MkDocs plugin.
 
@@ -200,8 +210,9 @@ def generate(
     pages = render_pages(checked.model, options)
     with staged_dir(out) as stage:
         write_files(stage, {**pages, GENERATED_MARKER: "Written by `ownbook generate`.\n"})
-    if nav_file is not None:
-        nav_file.write_text(json.dumps({"nav": nav(checked.model)}, indent=2) + "\n")
+    if mkdocs_fragment is not None:
+        fragment = {"site_name": site_name(checked.model), "nav": nav(checked.model)}
+        mkdocs_fragment.write_text(json.dumps(fragment, indent=2) + "\n")
     click.echo(f"wrote {len(pages)} pages into {out}")
 
 
@@ -212,7 +223,5 @@ def schema() -> None:
 
 
 def main() -> None:
-    import os
-
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     cli(prog_name="ownbook")

@@ -56,8 +56,8 @@ def find_model_files(content_dir: Path) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
-def display_path(content_dir: Path, rel: str) -> str:
-    return (content_dir / rel).as_posix()
+def display_path(content_dir: Path | str, rel: str) -> str:
+    return (Path(content_dir) / rel).as_posix()
 
 
 @contextmanager
@@ -76,14 +76,20 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_model(content_dir: Path | str, *, today: dt.date | None = None) -> Checked:
-    """Load and validate the model in `content_dir`; report, never raise, on bad content."""
+def load_model(
+    content_dir: Path | str, *, today: dt.date | None = None, display_as: str | None = None
+) -> Checked:
+    """Load and validate the model in `content_dir`; report, never raise, on bad content.
+
+    Problems and positions name files under `display_as` (default: `content_dir` as given),
+    so a caller can show paths relative to where the reader stands.
+    """
     with _no_cyclic_gc():
-        return _load_model(Path(content_dir), today)
+        return _load_model(Path(content_dir), today, display_as or Path(content_dir).as_posix())
 
 
-def _load_model(content_dir: Path, today: dt.date | None) -> Checked:
-    root_pos = Pos(content_dir.as_posix())
+def _load_model(content_dir: Path, today: dt.date | None, shown_root: str) -> Checked:
+    root_pos = Pos(shown_root)
     if not content_dir.is_dir():
         problem = Problem("OB001", root_pos, "content folder does not exist or is not a folder")
         return Checked(None, (problem,), ())
@@ -96,7 +102,7 @@ def _load_model(content_dir: Path, today: dt.date | None) -> Checked:
     total = 0
     resolved_root = content_dir.resolve()
     for path, rel in find_model_files(content_dir):
-        shown = display_path(content_dir, rel)
+        shown = display_path(shown_root, rel)
         files.append(shown)
         if not path.resolve().is_relative_to(resolved_root):
             problems.append(

@@ -10,8 +10,8 @@ every problem listed at file:line, warnings are logged so that `--strict` fails 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from .load import Checked, load_model
 from .model import Model
 from .problems import OwnbookError, Severity, format_problems
-from .render import RenderOptions, nav, render_pages
+from .render import RenderOptions, nav, render_pages, site_name
 
 log = get_plugin_logger("ownbook")
 
@@ -52,7 +52,11 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         content = self.content_path(config)
-        checked = _preloaded.pop(content, None) or load_model(content, today=self._today())
+        root = Path(config.config_file_path).parent.resolve()
+        shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
+        checked = _preloaded.pop(content, None) or load_model(
+            content, today=self._today(), display_as=Path(shown).as_posix()
+        )
         errors = [p for p in checked.problems if p.severity is Severity.ERROR]
         if errors or checked.model is None:
             raise PluginError(
@@ -68,7 +72,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             source_root=str(Path(config.config_file_path).parent.resolve()),
         )
         self.pages = render_pages(model, options)
-        config.site_name = html.escape(model.handbook.title, quote=True)
+        config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
         return config

@@ -19,6 +19,10 @@ def _title(text: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 
 
+def site_name(model: Model) -> str:
+    return _title(model.handbook.title)
+
+
 def nav(model: Model) -> list[Any]:
     lifecycle: list[Any] = []
     for section in views.sections(model):

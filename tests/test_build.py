@@ -1,0 +1,252 @@
+"""Builds end to end: failures are clean and atomic, warnings count under --strict, the
+`generate` pages equal the plugin's, and `serve` reloads on model edits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.conftest import BASE, TODAY, make_project
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+        timeout=300,
+    )
+
+
+def ownbook(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+        timeout=300,
+    )
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+BAD = {
+    "base.yaml": BASE.replace("accountable: sales", "accountable: sale"),
+    "more.yaml": "teams:\n  - id: legal\n    name: Legal\n    colour: red\n",
+}
+
+
+def test_model_error_fails_mkdocs_build_listing_every_problem(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, BAD)
+    proc = mkdocs(project)
+    assert proc.returncode == 1
+    assert "content/base.yaml:36:20: error OB201: unknown team 'sale'; did you mean 'sales'?" in (
+        proc.stderr
+    )
+    assert "content/more.yaml:4:5: error OB101: unknown key 'colour' in team" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_failed_ownbook_build_leaves_the_previous_site(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    first = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(project / "site")
+    assert "index.html" in before
+    for name, text in BAD.items():
+        (project / "content" / name).write_text(text)
+    second = ownbook(project, "build", "--strict")
+    assert second.returncode == 1
+    assert "content/base.yaml:36:20: error OB201" in second.stderr
+    assert tree_digest(project / "site") == before
+    assert sorted(p.name for p in project.iterdir()) == ["content", "mkdocs.yml", "site", "theme"]
+
+
+def test_mkdocs_failure_after_check_leaves_the_previous_site(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    before = tree_digest(project / "site")
+    # The model is fine, but a hand-written page links to nowhere: strict MkDocs fails.
+    (project / "content" / "extra.md").write_text("# Extra\n\n[gone](missing.md)\n")
+    proc = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
+    assert proc.returncode == 1
+    assert "missing.md" in proc.stderr
+    assert tree_digest(project / "site") == before
+
+
+def test_model_warnings_fail_strict_mkdocs(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE, "legal.yaml": "teams:\n  - id: legal\n    name: L\n"})
+    strict = mkdocs(project, "--strict")
+    assert strict.returncode == 1
+    assert "content/legal.yaml:2:9: warning OB401: team 'legal' holds no RACI letter" in (
+        strict.stderr
+    )
+    assert mkdocs(project).returncode == 0
+
+
+def test_review_reminders_do_not_fail_strict_mkdocs(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE.replace("2026-11-01", "2020-01-01")})
+    proc = mkdocs(project, "--strict")
+    assert proc.returncode == 0, proc.stderr
+    page = (project / "site" / "activities" / "positioning.html").read_text()
+    assert "Review overdue" in page
+
+
+def test_generate_gives_the_plugin_pages(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project)
+    built = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
+    assert built.returncode == 0, built.stderr
+    gen = ownbook(
+        project,
+        "generate",
+        "content",
+        "--out",
+        "gen/docs",
+        "--mkdocs-fragment",
+        "gen/nav.yml",
+        "--today",
+        TODAY.isoformat(),
+    )
+    assert gen.returncode == 0, gen.stderr
+    config = (project / "mkdocs.yml").read_text()
+    # The same configuration without the plugin: site_name and nav come from the fragment.
+    plain = "INHERIT: nav.yml\n" + config
+    for old, new in [
+        ("site_name: Lifecycle Handbook\n", ""),
+        ("docs_dir: content", "docs_dir: docs"),
+        ("custom_dir: theme", "custom_dir: ../theme"),
+        ("  - ownbook:\n      content_dir: content\n", ""),
+    ]:
+        assert old in plain
+        plain = plain.replace(old, new)
+    assert "ownbook" not in plain.split("plugins:")[1].split("markdown_extensions")[0]
+    (project / "gen" / "mkdocs.yml").write_text(plain)
+    proc = mkdocs(project / "gen", "--strict")
+    assert proc.returncode == 0, proc.stderr
+    plugin_site, plain_site = project / "site", project / "gen" / "site"
+    pages = sorted(
+        p.relative_to(plugin_site).as_posix()
+        for p in plugin_site.rglob("*.html")
+        if p.parent.name != "search"
+    )
+    assert len(pages) > 60
+    for page in pages:
+        a = BeautifulSoup((plugin_site / page).read_text(), "html.parser").find("article")
+        b = BeautifulSoup((plain_site / page).read_text(), "html.parser").find("article")
+        assert str(a) == str(b), page
+    for page in pages:  # the nav is the model's in both
+        a = BeautifulSoup((plugin_site / page).read_text(), "html.parser").select("nav.md-nav")
+        b = BeautifulSoup((plain_site / page).read_text(), "html.parser").select("nav.md-nav")
+        assert [x.get_text(" ", strip=True) for x in a] == [x.get_text(" ", strip=True) for x in b]
+
+
+def test_generate_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    (project / "docs").mkdir()
+    (project / "docs" / "mine.md").write_text("# Mine\n")
+    proc = ownbook(project, "generate", "content", "--out", "docs")
+    assert proc.returncode == 1
+    assert "has files that ownbook did not generate" in proc.stderr
+    assert (project / "docs" / "mine.md").read_text() == "# Mine\n"
+    first = ownbook(project, "generate", "content", "--out", "gen")
+    assert (
+        first.returncode == 0
+        and ownbook(project, "generate", "content", "--out", "gen").returncode == 0
+    )
+
+
+def test_build_reports_model_problems_like_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "p"
+    make_project(project, BAD)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "content/base.yaml:36:20: error OB201: unknown team 'sale'; did you mean 'sales'?",
+        "content/more.yaml:4:5: error OB101: unknown key 'colour' in team; known keys: id, "
+        "name, summary, lead, parent, contact, github, roles",
+        "2 errors, 0 warnings in 2 files",
+    ]
+    assert not (project / "site").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:  # loopback only
+        return str(response.read().decode())
+
+
+def test_serve_reloads_on_model_edits(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/teams/sales.html"
+    try:
+        page = ""
+        for _ in range(120):
+            try:
+                page = _get(url)
+                break
+            except OSError:
+                time.sleep(0.25)
+        assert "<h1" in page and "Sales" in page
+        base = project / "content" / "base.yaml"
+        base.write_text(base.read_text().replace("name: Sales", "name: Revenue Team"))
+        for _ in range(120):
+            time.sleep(0.25)
+            try:
+                if "Revenue Team" in _get(url):
+                    break
+            except OSError:
+                continue
+        else:
+            pytest.fail("the served page did not change after the model was edited")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
