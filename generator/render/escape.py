@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 # Characters that are Markdown syntax anywhere in a line (all backslash-escapable in
 # Python-Markdown with the tables extension); the rest matter only at the start of a line.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]|])")
-_MD_LEADING = re.compile(r"^([-+#=!:~]|\d+[.)])")
+_MD_LEADING = re.compile(r"^([-+#=!~]|\d+[.)])")
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")

@@ -169,6 +169,8 @@ class _Renderer:
         path: str,
         activities: list[Activity] | tuple[Activity, ...],
         teams: list[Team] | None = None,
+        *,
+        show_stages: bool = False,
     ) -> Markup:
         """Activity rows x team columns, each cell the letters the team holds (roles included)."""
         here = Here(self.model, path)
@@ -186,8 +188,11 @@ class _Renderer:
                         for letter, role_id in letters
                     )
                 )
-            kind = " <small>(decision)</small>" if a.kind == "decision" else ""
-            rows.append(f"| {here.activity(a)}{kind} | " + " | ".join(cells) + " |")
+            notes = ["decision"] if a.kind == "decision" else []
+            if show_stages and len(a.stages) > 1:
+                notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
+            note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
+            rows.append(f"| {here.activity(a)}{note} | " + " | ".join(cells) + " |")
         return Markup("\n".join(rows))
 
     @staticmethod
@@ -258,7 +263,7 @@ class _Renderer:
             counts = Counter(h.letter for h in self.held.get(team.id, []))
             totals.append((team, {letter: counts[letter] for letter in LETTER_ORDER}))
         tables = [
-            (s, self.raci_table(paths.MATRIX, s.activities, list(m.teams)))
+            (s, self.raci_table(paths.MATRIX, s.activities, list(m.teams), show_stages=True))
             for s in self.sections
             if s.activities
         ]

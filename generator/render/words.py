@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..model import Activity, Model, Stage, Team, split_party
+from ..model import Activity, Faq, Model, Stage, Team, split_party
 from . import paths
 from .escape import html_attr, md_text
 
@@ -66,6 +66,20 @@ class Here:
         team_obj = self.model.team_by_id[team] if isinstance(team, str) else team
         return self.link(team_obj.name, paths.team_page(team_obj.id))
 
+    def stages(self, ids: Iterable[str]) -> Markup:
+        return Markup(", ".join(str(self.stage(s)) for s in ids))
+
+    def teams(self, teams: Iterable[Team | str]) -> Markup:
+        return Markup(", ".join(str(self.team(t)) for t in teams))
+
+    def activities(self, ids: Iterable[str]) -> Markup:
+        return Markup(", ".join(str(self.activity(a)) for a in ids))
+
+    def see_also(self, faq: Faq) -> Markup:
+        """The activities, teams and stages an FAQ belongs to, as links."""
+        groups = [self.activities(faq.activities), self.teams(faq.teams), self.stages(faq.stages)]
+        return Markup("; ".join(str(g) for g in groups if g))
+
     def party(self, party: str) -> Markup:
         """A team linked to its page, or a role linked to its entry, with its team."""
         team_id, role_id = split_party(party)
@@ -114,6 +128,19 @@ class ReviewStatus:
     due: dt.date | None
     every_days: int
     overdue: bool
+
+    def notice(self) -> Markup:
+        """The text of the overdue banner."""
+        if self.reviewed is None or self.due is None:
+            first = "This assignment has never been confirmed."
+        else:
+            first = (
+                f"This assignment was last confirmed on {self.reviewed.isoformat()} and was due "
+                f"for review on {self.due.isoformat()}."
+            )
+        return Markup(
+            f"{first} Check it with the parties below and update `reviewed` in the model."
+        )
 
     @classmethod
     def of(cls, model: Model, a: Activity, today: dt.date) -> ReviewStatus:

@@ -1,0 +1,125 @@
+"""Escaping, checked the way a reader sees it: through Python-Markdown to HTML."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.render.escape import is_safe_url, md_block, md_text, meta_str, url_dest
+
+EXTENSIONS = ["tables", "toc", "admonition", "fenced_code"]
+
+
+def render(text: str) -> BeautifulSoup:
+    return BeautifulSoup(markdown.markdown(text, extensions=EXTENSIONS), "html.parser")
+
+
+HOSTILE_TEXT = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "a | b | c",
+    "*not emphasis* and _not_ and `not code`",
+    "[not a link](javascript:alert(1))",
+    "# not a heading",
+    "1. not a list",
+    "- not a list",
+    "&amp; stays &amp;",
+    "{: onclick=alert(1) }",
+    "{{ jinja }} {% tag %}",
+    "back\\slash \\* star",
+    "=====",
+    "!!! warning",
+    "> not a quote",
+    "line one\nline two",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_md_text_shows_text_as_typed(text: str) -> None:
+    html = render(f"Before {md_text(text)} after")
+    assert html.get_text() == f"Before {' '.join(text.split())} after"
+    assert [t.name for t in html.find_all(True)] == ["p"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_md_text_at_the_start_of_a_line_and_in_a_table(text: str) -> None:
+    html = render(f"{md_text(text)}")
+    assert html.get_text().strip() == " ".join(text.split())
+    table = render(f"| a | b |\n|---|---|\n| {md_text(text)} | x |\n")
+    cells = [td.get_text() for td in table.find_all("td")]
+    assert cells == [" ".join(text.split()), "x"]
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+        ('<img src=x onerror="alert(1)">', '<img src=x onerror="alert(1)">'),
+        ("<!-- hidden -->", "<!-- hidden -->"),
+        ("{: onclick=alert(1) }", "{: onclick=alert(1) }"),
+    ],
+)
+def test_md_block_shows_raw_html_as_text(source: str, shown: str) -> None:
+    html = render(md_block(source))
+    assert html.get_text().strip() == shown
+    assert not html.find_all(["script", "img"])
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JavaScript:alert(1))",
+        "[x]( javascript:alert(1))",
+        "[x](jav&#x61;script:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox)",
+        "[x][ref]\n\n[ref]: javascript:alert(1)",
+        "![x](javascript:alert(1))",
+    ],
+)
+def test_md_block_shows_unsafe_links_as_text(link: str) -> None:
+    html = render(md_block(link))
+    for tag in html.find_all(["a", "img"]):
+        target = tag.get("href") or tag.get("src") or ""
+        assert is_safe_url(target), target
+    assert "x" in html.get_text()
+
+
+@pytest.mark.parametrize(
+    ("link", "href"),
+    [
+        ("[site](https://example.com/a_b)", "https://example.com/a_b"),
+        ("[mail](mailto:team@example.com)", "mailto:team@example.com"),
+        ("[page](../teams/sales.md)", "../teams/sales.md"),
+        ("<https://example.com>", "https://example.com"),
+    ],
+)
+def test_md_block_keeps_safe_links(link: str, href: str) -> None:
+    html = render(md_block(link))
+    assert [a["href"] for a in html.find_all("a")] == [href]
+
+
+def test_md_block_keeps_markdown_and_code() -> None:
+    source = "Some **bold**, a list:\n\n- one\n- two\n\n`<b>` in code\n\n```\n<b>fenced</b>\n```"
+    html = render(md_block(source))
+    assert html.find("strong").get_text() == "bold"
+    assert [li.get_text() for li in html.find_all("li")] == ["one", "two"]
+    assert html.find("code").get_text() == "<b>"
+    assert "<b>fenced</b>" in html.find("pre").get_text()
+    assert not html.find("b")
+
+
+def test_meta_str_is_yaml_and_html_safe() -> None:
+    import yaml
+
+    value = 'A "quoted" <b>title</b> & more: yes'
+    assert yaml.safe_load(f"title: {meta_str(value)}")["title"] == (
+        "A &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt; &amp; more: yes"
+    )
+
+
+def test_url_dest_cannot_break_out() -> None:
+    html = render(f"[x]({url_dest('https://example.com/a b>c<d')})")
+    assert html.find("a")["href"] == "https://example.com/a%20b%3Ec%3Cd"
