@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -13,8 +14,9 @@ from . import __version__
 from .load import Checked, load_model
 from .output import staged_dir, write_files
 from .problems import OwnbookError, format_json, sorted_problems, summary
-from .render import RenderOptions, nav, render_pages, site_name
+from .render import RenderOptions, diagram_sources, nav, render_pages, site_name
 from .spec import json_schema
+from .svg import SvgCache, render_svgs
 
 # Generated folders carry this marker; `generate` only ever replaces a folder that has it.
 GENERATED_MARKER = ".ownbook-generated"
@@ -207,7 +209,14 @@ def generate(
         )
         raise SystemExit(1)
     options = RenderOptions(today=today or dt.date.today(), source_root=str(Path.cwd()))
-    pages = render_pages(checked.model, options)
+    cache = SvgCache(Path(os.environ.get("OWNBOOK_CACHE_DIR") or ".cache/ownbook"))
+    svgs = render_svgs(diagram_sources(checked.model, options), cache)
+    failures = sorted({r.error for r in svgs.values() if r.error is not None})
+    for failure in failures:
+        click.echo(f"warning: diagram not drawn: {failure}", err=True)
+    if failures and strict:
+        raise SystemExit(1)
+    pages = render_pages(checked.model, dataclasses.replace(options, svgs=svgs))
     with staged_dir(out) as stage:
         write_files(stage, {**pages, GENERATED_MARKER: "Written by `ownbook generate`.\n"})
     if mkdocs_fragment is not None:

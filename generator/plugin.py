@@ -9,6 +9,7 @@ every problem listed at file:line, warnings are logged so that `--strict` fails 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -26,7 +27,8 @@ from mkdocs.structure.files import File, Files
 from .load import Checked, load_model
 from .model import Model
 from .problems import OwnbookError, Severity, format_problems
-from .render import RenderOptions, nav, render_pages, site_name
+from .render import RenderOptions, diagram_sources, nav, render_pages, site_name
+from .svg import SvgCache, render_svgs
 
 log = get_plugin_logger("ownbook")
 
@@ -37,6 +39,8 @@ _preloaded: dict[Path, Checked] = {}
 
 class OwnbookConfig(base.Config):
     content_dir = c.Type(str, default="content")
+    # Rendered diagrams are kept here across builds (relative to mkdocs.yml).
+    cache_dir = c.Type(str, default=".cache/ownbook")
     # Leave the nav of mkdocs.yml alone (when it has one) instead of building it from the model.
     keep_nav = c.Type(bool, default=False)
     today = c.Optional(c.Type(str))
@@ -46,6 +50,11 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
         self.model: Model | None = None
+        self.svg_cache: SvgCache | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Having this hook keeps the plugin (and its SVG cache) alive across `serve`
+        rebuilds."""
 
     def content_path(self, config: MkDocsConfig) -> Path:
         return (Path(config.config_file_path).parent / self.config.content_dir).resolve()
@@ -69,13 +78,27 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         self.model = model
         options = RenderOptions(
             today=self._today() or dt.date.today(),
-            source_root=str(Path(config.config_file_path).parent.resolve()),
+            source_root=str(root),
+            directory_urls=config.use_directory_urls,
         )
-        self.pages = render_pages(model, options)
+        svgs = render_svgs(diagram_sources(model, options), self._svg_cache(root))
+        problems = sorted({r.error for r in svgs.values() if r.error is not None})
+        if problems:
+            message = f"{len(problems)} kind(s) of diagram failure: " + "; ".join(problems)
+            if config.strict:
+                raise PluginError(message)
+            log.warning(message + " (the pages show the DOT source instead)")
+        self.pages = render_pages(model, dataclasses.replace(options, svgs=svgs))
         config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
         return config
+
+    def _svg_cache(self, root: Path) -> SvgCache:
+        folder = Path(os.environ.get("OWNBOOK_CACHE_DIR") or root / self.config.cache_dir)
+        if self.svg_cache is None or self.svg_cache.folder != folder:
+            self.svg_cache = SvgCache(folder)
+        return self.svg_cache
 
     def _today(self) -> dt.date | None:
         return dt.date.fromisoformat(self.config.today) if self.config.today else None

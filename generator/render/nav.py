@@ -42,7 +42,7 @@ def nav(model: Model) -> list[Any]:
     return [
         {"Home": paths.HOME},
         {"Lifecycle": lifecycle},
-        {"Teams": [team_entry(t) for t in roots]},
+        {"Teams": [paths.TEAMS, *(team_entry(t) for t in roots)]},
         {"RACI matrix": paths.MATRIX},
         {"FAQ": paths.FAQ},
         {"Glossary": paths.GLOSSARY},

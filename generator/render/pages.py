@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +20,11 @@ from markupsafe import Markup
 
 from ..model import LETTER_NAMES, Activity, Located, Model, Team
 from ..problems import Pos
-from . import paths, views
-from .escape import html_text, md_block, md_item, md_text, meta_str, url_dest
+from ..svg import SvgResult
+from . import graphs, paths, views
+from .dot import edge_parts, to_dot
+from .escape import html_attr, html_text, md_block, md_item, md_text, meta_str, url_dest
+from .graphs import Edge, Graph
 from .words import (
     LETTER_ORDER,
     LETTER_VERB,
@@ -38,6 +42,26 @@ class RenderOptions:
     today: dt.date = field(default_factory=dt.date.today)
     # Model file paths in edit links are made relative to this folder (the repository root).
     source_root: str | None = None
+    # MkDocs' use_directory_urls: links inside SVGs are raw HTML and must match it.
+    directory_urls: bool = False
+    # SVG for each DOT source (see generator.svg.render_svgs); None: diagrams not drawn.
+    svgs: Mapping[str, SvgResult] | None = None
+
+
+def page_graphs(model: Model) -> list[tuple[str, Graph]]:
+    """Every diagram of the handbook and the page it is drawn on."""
+    out = [(paths.HOME, graphs.lifecycle_graph(model)), (paths.TEAMS, graphs.org_graph(model))]
+    out += [(paths.stage_page(s.id), graphs.stage_graph(model, s.id)) for s in model.lifecycle]
+    out += [(paths.team_page(t.id), graphs.team_graph(model, t.id)) for t in model.teams]
+    return out
+
+
+def diagram_sources(model: Model, options: RenderOptions) -> list[str]:
+    """The DOT source of every diagram, to be rendered before the pages are."""
+    return [
+        to_dot(graph, page, directory_urls=options.directory_urls)
+        for page, graph in page_graphs(model)
+    ]
 
 
 def _finalize(value: Any) -> Any:
@@ -62,6 +86,7 @@ _ENV.filters.update(
     dest=lambda v: Markup(url_dest(str(v))),
 )
 _ENV.globals.update(
+    indent=lambda depth: Markup("    " * int(depth)),
     badge=letter_badge,
     letter_names=LETTER_NAMES,
     letter_verbs=LETTER_VERB,
@@ -85,6 +110,7 @@ def render_pages(model: Model, options: RenderOptions | None = None) -> dict[str
         pages[paths.activity_page(a.id)] = r.activity(a)
     for team in model.teams:
         pages[paths.team_page(team.id)] = r.team(team)
+    pages[paths.TEAMS] = r.teams()
     pages[paths.MATRIX] = r.matrix()
     pages[paths.FAQ] = r.faq()
     pages[paths.GLOSSARY] = r.glossary()
@@ -98,14 +124,59 @@ class _Renderer:
         self.options = options
         self.held = views.letters_by_team(model)
         self.sections = views.sections(model)
+        self.graphs = dict(page_graphs(model))
 
     def page(self, template: str, path: str, title: str, **context: Any) -> str:
         """Front matter (the page title) and the rendered template body."""
         context.setdefault("edit_target", None)
+        graph = self.graphs.get(path)
         body = _ENV.get_template(template).render(
-            here=Here(self.model, path), source=self.source_line, **context
+            here=Here(self.model, path),
+            source=self.source_line,
+            diagram=self.diagram(graph, path) if graph else Markup(""),
+            **context,
         )
         return f"---\ntitle: {meta_str(title)}\n---\n\n{body}"
+
+    # diagrams ----------------------------------------------------------------------
+
+    def diagram(self, graph: Graph, path: str) -> Markup:
+        """The SVG inlined (so node links work and CSS can theme it), a note when it was
+        summarised, and the same graph as text for screen readers and search."""
+        dot = to_dot(graph, path, directory_urls=self.options.directory_urls)
+        svgs = self.options.svgs
+        result = svgs.get(dot) if svgs is not None else None
+        parts: list[str] = []
+        if result is not None and result.svg is not None:
+            label = html_attr(graph.caption)
+            parts.append(
+                f'<div class="ob-diagram" role="img" aria-label="{label}">\n{result.svg}\n</div>'
+            )
+        else:
+            reason = result.error if result is not None else "diagrams were not rendered"
+            parts.append(
+                f'!!! warning "Diagram not drawn"\n    {md_text(reason)}\n\n'
+                f"```dot\n{dot.strip()}\n```"
+            )
+        if graph.note:
+            parts.append(f'<p class="ob-diagram-note">{html_text(graph.note)}</p>')
+        here = Here(self.model, path)
+        full = graph.complete
+        lines = [f"    {md_text(graph.caption)}:", ""]
+        lines += [f"    - {self.edge_sentence(here, full, e)}" for e in full.edges]
+        if not full.edges:
+            lines.append("    - " + md_text(", ".join(n.label for n in full.nodes)))
+        parts.append('??? note "The diagram as text"\n' + "\n".join(lines))
+        return Markup("\n\n".join(parts) + "\n")
+
+    def edge_sentence(self, here: Here, graph: Graph, edge: Edge) -> str:
+        def node(node_id: str) -> str:
+            n = next(x for x in graph.nodes if x.id == node_id)
+            return str(here.link(n.label, n.page) if n.page else md_text(n.label))
+
+        middle, tail = edge_parts(edge)
+        words = [node(edge.source), str(md_text(middle)), node(edge.target), str(md_text(tail))]
+        return " ".join(w for w in words if w)
 
     # edit links --------------------------------------------------------------------
 
@@ -255,6 +326,9 @@ class _Renderer:
             faqs=views.faqs_for(m, team=team.id),
             edit_target=team,
         )
+
+    def teams(self) -> str:
+        return self.page("teams.md.j2", paths.TEAMS, "Teams", team_tree=views.team_tree(self.model))
 
     def matrix(self) -> str:
         m = self.model

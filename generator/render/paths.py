@@ -11,6 +11,7 @@ import posixpath
 from ..spec import slugify
 
 HOME = "index.md"
+TEAMS = "teams.md"
 MATRIX = "matrix.md"
 FAQ = "faq.md"
 GLOSSARY = "glossary.md"
@@ -50,3 +51,27 @@ def role_anchor(role_id: str) -> str:
 
 def term_anchor(term: str) -> str:
     return f"term-{slugify(term)}"
+
+
+def _url(page: str, directory_urls: bool) -> str:
+    """The URL path MkDocs gives a page (relative to the site root)."""
+    stem = page[: -len(".md")]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def href(here: str, target: str, *, directory_urls: bool = False) -> str:
+    """A link in raw HTML (an SVG) from page `here` to page `target`, as the browser needs
+    it: MkDocs rewrites `.md` links in Markdown, but never inside raw HTML."""
+    page, _, anchor = target.partition("#")
+    here_url = _url(here, directory_urls)
+    base = here_url if here_url.endswith("/") else posixpath.dirname(here_url)
+    target_url = _url(page, directory_urls)
+    link = posixpath.relpath(target_url, base or ".")
+    if target_url.endswith("/") and not link.endswith("/"):
+        link += "/"
+    link = "./" if link == "./" or link == "." else link
+    return f"{link}#{anchor}" if anchor else link

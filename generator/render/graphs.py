@@ -1,0 +1,225 @@
+"""Collaboration graphs built from the model: pure data, no Graphviz, no escaping yet.
+
+A `Graph` names its nodes by validated ids and points each node at a handbook page by path;
+`dot.to_dot` turns it into DOT for the page it is drawn on. The edge lists are also the text
+alternative under each diagram, so picture and text cannot disagree.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..model import Activity, Model, split_party
+from . import paths
+from .views import stage_activities
+
+MAX_NODES = 60
+MAX_EDGES = 120
+EDGES_PER_NODE = 2  # past about two arrows per box a layout turns into a hairball
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    label: str
+    page: str | None = None
+    group: str | None = None  # a cluster id (parent team) or None
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    verb: str  # "next", "loop", "consults", "informs", "works with"
+    weight: int = 1
+    stages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Graph:
+    name: str
+    caption: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    directed: bool = True
+    rankdir: str = "LR"
+    groups: dict[str, str] = field(default_factory=dict)  # cluster id -> label
+    note: str | None = None  # said under the diagram when it was summarised
+    full: Graph | None = None  # the graph before it was summarised (for the text list)
+
+    @property
+    def complete(self) -> Graph:
+        return self.full if self.full is not None else self
+    def node_label(self, node_id: str) -> str:
+        return next(n.label for n in self.nodes if n.id == node_id)
+
+
+def lifecycle_graph(model: Model) -> Graph:
+    stages = model.lifecycle
+    nodes = tuple(Node(s.id, s.name, paths.stage_page(s.id)) for s in stages)
+    edges = [Edge(a.id, b.id, "next") for a, b in itertools.pairwise(stages)]
+    if model.handbook.loop and len(stages) > 1:
+        edges.append(Edge(stages[-1].id, stages[0].id, "loop"))
+    caption = "The customer lifecycle" + (", a loop" if model.handbook.loop else "")
+    return Graph("lifecycle", caption, nodes, tuple(edges), rankdir="LR")
+
+
+def _pairs(activities: list[Activity]) -> Counter[tuple[str, str, str]]:
+    """(from team, to team, verb) -> number of activities in which the accountable or a
+    responsible team consults or informs the other ('consults', 'informs', or both)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for a in activities:
+        raci = a.raci
+        owners = {split_party(p)[0] for p in (*raci.responsible, raci.accountable) if p}
+        verbs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for verb, parties in (("consults", raci.consulted), ("informs", raci.informed)):
+            for party in parties:
+                target = split_party(party)[0]
+                for source in owners - {target}:
+                    verbs[(source, target)].add(verb)
+        for (source, target), found in verbs.items():
+            counts[(source, target, " and ".join(sorted(found)))] += 1
+    return _one_edge_per_pair(counts)
+
+
+def _one_edge_per_pair(
+    counts: Counter[tuple[str, str, str]],
+) -> Counter[tuple[str, str, str]]:
+    """Fold the verbs of one (from, to) pair into one edge, so a diagram has one arrow per
+    pair of teams: 'consults' + 'informs' across activities become 'consults and informs'."""
+    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
+    total: Counter[tuple[str, str]] = Counter()
+    for (source, target, verb), n in counts.items():
+        by_pair[(source, target)].update(verb.split(" and "))
+        total[(source, target)] += n
+    return Counter(
+        {(s, t, " and ".join(sorted(by_pair[(s, t)]))): n for (s, t), n in total.items()}
+    )
+
+
+def _team_nodes(model: Model, ids: set[str], center: str | None = None) -> tuple[Node, ...]:
+    return tuple(
+        Node(t.id, t.name, paths.team_page(t.id), emphasis=t.id == center)
+        for t in model.teams
+        if t.id in ids
+    )
+
+
+def stage_graph(model: Model, stage_id: str) -> Graph:
+    """The teams of one stage: who (A/R) consults and informs whom, weighted by activities."""
+    activities = stage_activities(model, stage_id)
+    counts = _pairs(activities)
+    involved = {split_party(p)[0] for a in activities for _, p, _ in a.raci.letters()}
+    edges = tuple(Edge(s, t, v, n) for (s, t, v), n in sorted(counts.items()))
+    stage = model.stage_by_id[stage_id]
+    graph = Graph(
+        f"stage-{stage_id}",
+        f"How the teams work together in {stage.name}",
+        _team_nodes(model, involved),
+        edges,
+    )
+    return summarise(graph)
+
+
+def team_graph(model: Model, team_id: str) -> Graph:
+    """A team's neighbourhood: who it consults and informs, and who consults and informs it."""
+    stages_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for a in model.activities:
+        for key, n in _pairs([a]).items():
+            if team_id in key[:2]:
+                counts[key] += n
+                stages_of[key[:2]].update(a.stages)
+    order = {s.id: i for i, s in enumerate(model.lifecycle)}
+
+    def stage_names(pair: tuple[str, str]) -> tuple[str, ...]:
+        ids = sorted(stages_of[pair], key=lambda x: order.get(x, len(order)))
+        return tuple(model.stage_by_id[x].name for x in ids if x in model.stage_by_id)
+
+    edges = tuple(
+        Edge(s, t, v, n, stage_names((s, t)))
+        for (s, t, v), n in sorted(_one_edge_per_pair(counts).items())
+    )
+    involved = {team_id} | {e.source for e in edges} | {e.target for e in edges}
+    team = model.team_by_id[team_id]
+    graph = Graph(
+        f"team-{team_id}",
+        f"Who {team.name} works with",
+        _team_nodes(model, involved, center=team_id),
+        edges,
+    )
+    return summarise(graph, keep=team_id)
+
+
+def org_graph(model: Model) -> Graph:
+    """All teams, linked by how many activities they share, grouped under parent teams."""
+    shared: Counter[tuple[str, str]] = Counter()
+    for a in model.activities:
+        teams = sorted({split_party(p)[0] for _, p, _ in a.raci.letters()})
+        for i, x in enumerate(teams):
+            for y in teams[i + 1 :]:
+                shared[(x, y)] += 1
+    parents = {t.parent for t in model.teams if t.parent in model.team_by_id}
+    groups = {p: model.team_by_id[p].name for p in sorted(p for p in parents if p)}
+    nodes = tuple(
+        Node(
+            t.id,
+            t.name,
+            paths.team_page(t.id),
+            group=t.id if t.id in groups else (t.parent if t.parent in groups else None),
+        )
+        for t in model.teams
+    )
+    edges = tuple(Edge(x, y, "works with", n) for (x, y), n in sorted(shared.items()))
+    graph = Graph(
+        "organisation",
+        "The organisation: teams linked by the activities they share",
+        nodes,
+        edges,
+        directed=False,
+        rankdir="TB",
+        groups=groups,
+    )
+    return summarise(graph)
+
+
+def summarise(graph: Graph, keep: str | None = None) -> Graph:
+    """Keep a diagram readable: past MAX_NODES the most connected teams, past about two edges
+    a node (at most MAX_EDGES) the heaviest edges; the graph then says what it left out. The
+    text under the diagram still lists every edge of the full graph."""
+    max_edges = min(MAX_EDGES, max(12, EDGES_PER_NODE * min(len(graph.nodes), MAX_NODES)))
+    if len(graph.nodes) <= MAX_NODES and len(graph.edges) <= max_edges:
+        return graph
+    degree: Counter[str] = Counter()
+    for e in graph.edges:
+        degree[e.source] += e.weight
+        degree[e.target] += e.weight
+    ranked = sorted(graph.nodes, key=lambda n: (n.id != keep, -degree[n.id], n.id))
+    kept_ids = {n.id for n in ranked[:MAX_NODES]}
+    nodes = tuple(n for n in graph.nodes if n.id in kept_ids)
+    inside = [e for e in graph.edges if e.source in kept_ids and e.target in kept_ids]
+    heaviest = sorted(inside, key=lambda e: (-e.weight, e.source, e.target, e.verb))
+    kept_edges = set(heaviest[:max_edges])
+    edges = tuple(e for e in graph.edges if e in kept_edges)
+    if len(nodes) < len(graph.nodes):
+        shown = f"the {len(nodes)} most connected of {len(graph.nodes)} teams and "
+    else:
+        shown = ""
+    note = (
+        f"Summarised for readability: the diagram shows {shown}the {len(edges)} strongest of "
+        f"{len(graph.edges)} links; the list below has them all."
+    )
+    return Graph(
+        graph.name,
+        graph.caption,
+        nodes,
+        edges,
+        graph.directed,
+        graph.rankdir,
+        {g: label for g, label in graph.groups.items() if g in kept_ids},
+        note,
+        full=graph,
+    )

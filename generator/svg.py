@@ -1,0 +1,212 @@
+"""DOT to SVG: one function, a renderer found without system packages, a cache, every core.
+
+The renderer is, in this order: the binary named by `OWNBOOK_DOT`, the `graphviz-pure`
+binary installed with ownbook, or `dot` on PATH. SVGs are cached by a hash of the renderer
+and the DOT source, in memory (which lives across `mkdocs serve` rebuilds) and on disk
+(across builds), and the missing ones are rendered in parallel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+TIMEOUT_S = 60
+HOW_TO_FIX = (
+    "reinstall ownbook so that its graphviz-pure dependency is present "
+    "(pip install --force-reinstall graphviz-pure), install Graphviz so that `dot` is on "
+    "PATH, or set OWNBOOK_DOT to the path of a Graphviz `dot` binary"
+)
+
+
+class RendererMissing(Exception):
+    """No Graphviz renderer works; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    path: str
+    version: str
+
+    def run(self, dot: str) -> str:
+        proc = subprocess.run(
+            [self.path, "-Kdot", "-Tsvg"],
+            input=dot.encode("utf-8"),
+            capture_output=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+        if proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
+            raise RuntimeError(f"{Path(self.path).name} failed: {message}")
+        return proc.stdout.decode("utf-8")
+
+
+def _probe(path: str) -> Renderer | None:
+    try:
+        proc = subprocess.run([path, "-V"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    version = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip()
+    return Renderer(path, version)
+
+
+def _candidates() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    scripts = sysconfig.get_path("scripts")
+    for folder in (scripts, str(Path(sys.executable).parent)):
+        exe = Path(folder) / ("graphviz-pure.exe" if os.name == "nt" else "graphviz-pure")
+        if exe.is_file():
+            out.append(("graphviz-pure", str(exe)))
+    found = shutil.which("graphviz-pure")
+    if found:
+        out.append(("graphviz-pure", found))
+    dot = shutil.which("dot")
+    if dot:
+        out.append(("dot", dot))
+    return out
+
+
+@cache
+def find_renderer(env_value: str | None = None) -> Renderer:
+    """The first renderer that works, or `RendererMissing` saying how to get one."""
+    if env_value:
+        renderer = _probe(env_value)
+        if renderer is None:
+            raise RendererMissing(
+                f"OWNBOOK_DOT is set to '{env_value}', which does not run as Graphviz "
+                f"(`{env_value} -V` failed); fix or unset it"
+            )
+        return renderer
+    for _name, path in _candidates():
+        renderer = _probe(path)
+        if renderer is not None:
+            return renderer
+    raise RendererMissing(f"no Graphviz renderer found: {HOW_TO_FIX}")
+
+
+def current_renderer() -> Renderer:
+    return find_renderer(os.environ.get("OWNBOOK_DOT") or None)
+
+
+@dataclass(frozen=True)
+class SvgResult:
+    svg: str | None = None
+    error: str | None = None
+
+
+class SvgCache:
+    """SVGs by hash of (renderer version, DOT source), in memory and optionally on disk."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.memory: dict[str, str] = {}
+        self.renders = 0  # how many times a renderer actually ran (for tests and benchmarks)
+
+    def key(self, renderer: Renderer, dot: str) -> str:
+        return hashlib.sha256(f"{renderer.version}\0{dot}".encode()).hexdigest()
+
+    def get(self, key: str) -> str | None:
+        if key in self.memory:
+            return self.memory[key]
+        if self.folder is not None:
+            path = self.folder / f"{key}.svg"
+            try:
+                svg = path.read_text(encoding="utf-8")
+            except OSError:
+                return None
+            self.memory[key] = svg
+            return svg
+        return None
+
+    def put(self, key: str, svg: str) -> None:
+        self.memory[key] = svg
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+                tmp.write_text(svg, encoding="utf-8")
+                os.replace(tmp, self.folder / f"{key}.svg")
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+
+def render_svgs(
+    dots: Iterable[str], cache: SvgCache, renderer: Renderer | None = None
+) -> dict[str, SvgResult]:
+    """SVG (or the reason there is none) for each DOT source; cached ones are not redrawn."""
+    wanted = list(dict.fromkeys(dots))
+    if renderer is None:
+        try:
+            renderer = current_renderer()
+        except RendererMissing as exc:
+            return {dot: SvgResult(error=str(exc)) for dot in wanted}
+    results: dict[str, SvgResult] = {}
+    missing: list[tuple[str, str]] = []
+    for dot in wanted:
+        key = cache.key(renderer, dot)
+        svg = cache.get(key)
+        if svg is None:
+            missing.append((dot, key))
+        else:
+            results[dot] = SvgResult(svg)
+    if missing:
+        workers = max(1, min(len(missing), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for (dot, key), result in zip(
+                missing,
+                pool.map(lambda item: _render_one(renderer, item[0]), missing),
+                strict=True,
+            ):
+                cache.renders += 1
+                if result.svg is not None:
+                    cache.put(key, result.svg)
+                results[dot] = result
+    return results
+
+
+def _render_one(renderer: Renderer, dot: str) -> SvgResult:
+    try:
+        return SvgResult(clean_svg(renderer.run(dot)))
+    except (RuntimeError, OSError, subprocess.SubprocessError, ET.ParseError) as exc:
+        return SvgResult(error=str(exc))
+
+
+_SAFE_HREF = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.\-]*:)[^\s\\]*$|^https?://\S+$")
+_DROP = {f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject"}
+
+
+def clean_svg(svg: str) -> str:
+    """Inline-ready SVG: no prolog or comments, no fixed size, and (defence in depth, as every
+    URL is ours already) no script, event attribute or unsafe link."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    for parent in root.iter():
+        for child in list(parent):
+            if child.tag in _DROP:
+                parent.remove(child)
+        for attr in list(parent.attrib):
+            local = attr.rsplit("}", 1)[-1]
+            unsafe_href = local == "href" and not _SAFE_HREF.match(parent.attrib[attr])
+            if local.lower().startswith("on") or unsafe_href:
+                del parent.attrib[attr]
+    root.attrib.pop("width", None)
+    root.attrib.pop("height", None)
+    # No blank lines: Markdown must see the whole SVG as one raw HTML block.
+    return re.sub(r"\n\s*\n", "\n", ET.tostring(root, encoding="unicode"))
