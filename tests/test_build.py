@@ -85,7 +85,13 @@ def test_failed_ownbook_build_leaves_the_previous_site(tmp_path: Path) -> None:
     assert second.returncode == 1
     assert "content/base.yaml:36:20: error OB201" in second.stderr
     assert tree_digest(project / "site") == before
-    assert sorted(p.name for p in project.iterdir()) == ["content", "mkdocs.yml", "site", "theme"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        ".cache",
+        "content",
+        "mkdocs.yml",
+        "site",
+        "theme",
+    ]  # no half-built folder left behind
 
 
 def test_mkdocs_failure_after_check_leaves_the_previous_site(tmp_path: Path) -> None:
@@ -201,6 +207,59 @@ def test_build_reports_model_problems_like_check(
         "2 errors, 0 warnings in 2 files",
     ]
     assert not (project / "site").exists()
+
+
+def test_rebuild_with_nothing_changed_renders_no_diagram(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import svg
+
+    calls = []
+    real_run = svg.Renderer.run
+    monkeypatch.setattr(
+        svg.Renderer, "run", lambda self, dot: calls.append(1) or real_run(self, dot)
+    )
+    monkeypatch.setenv("OWNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    monkeypatch.chdir(project)
+    args = ["build", "--strict", "--today", TODAY.isoformat()]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    first = len(calls)
+    assert first == 1 + 1 + 2 + 2  # lifecycle, organisation, 2 stages, 2 teams
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert len(calls) == first  # the second build drew nothing
+
+
+def test_without_a_renderer_strict_fails_clearly_and_plain_shows_dot(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    env = {**ENV, "OWNBOOK_DOT": str(tmp_path / "no-such-dot"), "OWNBOOK_CACHE_DIR": str(tmp_path)}
+    strict = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert strict.returncode == 1
+    assert (
+        f"OWNBOOK_DOT is set to '{tmp_path / 'no-such-dot'}', which does not run as Graphviz"
+        in (strict.stderr)
+    )
+    plain = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert "the pages show the DOT source instead" in plain.stderr
+    home = (project / "site" / "index.html").read_text()
+    assert "Diagram not drawn" in home and "digraph &quot;lifecycle&quot;" in home
 
 
 def _free_port() -> int:

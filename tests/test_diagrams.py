@@ -257,7 +257,7 @@ def test_no_renderer_shows_dot_and_a_notice(golden: Model, monkeypatch: pytest.M
     pages = render_pages(golden, dataclasses.replace(options, svgs=results))
     home = pages["index.md"]
     assert '!!! warning "Diagram not drawn"' in home
-    assert "```dot\ndigraph lifecycle {" in home
+    assert '```dot\ndigraph "lifecycle" {' in home
     svg_mod.find_renderer.cache_clear()
 
 

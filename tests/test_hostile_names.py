@@ -70,7 +70,7 @@ def test_hostile_text_builds_and_stays_text(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     site = project / "site"
     pages = [p for p in site.rglob("*.html") if p.parent.name != "search"]
-    assert len(pages) == 9  # home, stage, activity, team, matrix, faq, glossary, about, 404
+    assert len(pages) == 10  # home, stage, activity, team, teams, matrix, faq, glossary, about, 404
     for page in pages:
         doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for script in doc.find_all("script"):  # only the theme's own scripts

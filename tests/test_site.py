@@ -154,8 +154,12 @@ def _internal_links(site: Path) -> Iterator[tuple[Path, str]]:
     for page in site.rglob("*.html"):
         if page.parent.name == "search" or page.name == "404.html":
             continue
-        for a in article_or_body(page).find_all("a", href=True):
+        body = article_or_body(page)
+        for a in body.find_all("a", href=True):
             yield page, a["href"]
+        for a in body.select(".ob-diagram a"):  # links inside inlined SVG diagrams
+            if a.has_attr("xlink:href"):
+                yield page, a["xlink:href"]
 
 
 def article_or_body(page: Path) -> Tag:
@@ -292,6 +296,23 @@ def test_team_page_groups_by_stage_and_letter(built: tuple[Model, Path]) -> None
             "Part of:",
             "Sub-teams:",
         }
+
+
+def test_diagrams_are_inlined_with_a_text_alternative(built: tuple[Model, Path]) -> None:
+    model, site = built
+    pages = [paths.HOME, paths.TEAMS]
+    pages += [paths.stage_page(s.id) for s in model.stages]
+    pages += [paths.team_page(t.id) for t in model.teams]
+    for page in pages:
+        body = article(site, page)
+        diagram = body.select_one("div.ob-diagram[role=img]")
+        assert diagram is not None and diagram.find("svg") is not None, page
+        assert diagram["aria-label"]
+        details = body.find("details")
+        assert details is not None and "The diagram as text" in details.get_text(), page
+    home = article(site, paths.HOME).select_one(".ob-diagram svg")
+    links = {a["xlink:href"] for a in home.find_all("a") if a.has_attr("xlink:href")}
+    assert links == {f"stages/{s.id}.html" for s in model.stages}
 
 
 def test_home_page_shows_the_loop(built: tuple[Model, Path]) -> None:

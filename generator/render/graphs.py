@@ -53,8 +53,16 @@ class Graph:
     @property
     def complete(self) -> Graph:
         return self.full if self.full is not None else self
+
     def node_label(self, node_id: str) -> str:
-        return next(n.label for n in self.nodes if n.id == node_id)
+        return self.node(node_id).label
+
+    def node(self, node_id: str) -> Node:
+        by_id = self.__dict__.get("_by_id")
+        if by_id is None:
+            by_id = {n.id: n for n in self.nodes}
+            object.__setattr__(self, "_by_id", by_id)
+        return by_id[node_id]
 
 
 def lifecycle_graph(model: Model) -> Graph:
@@ -67,21 +75,27 @@ def lifecycle_graph(model: Model) -> Graph:
     return Graph("lifecycle", caption, nodes, tuple(edges), rankdir="LR")
 
 
+def _activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
+    """(from team, to team) -> verb for one activity: the accountable and responsible teams
+    consult the consulted ones and inform the informed ones ('consults and informs': both)."""
+    raci = a.raci
+    owners = {split_party(p)[0] for p in (*raci.responsible, raci.accountable) if p}
+    verbs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for verb, parties in (("consults", raci.consulted), ("informs", raci.informed)):
+        for party in parties:
+            target = split_party(party)[0]
+            for source in owners:
+                if source != target:
+                    verbs[(source, target)].add(verb)
+    return {pair: " and ".join(sorted(found)) for pair, found in verbs.items()}
+
+
 def _pairs(activities: list[Activity]) -> Counter[tuple[str, str, str]]:
-    """(from team, to team, verb) -> number of activities in which the accountable or a
-    responsible team consults or informs the other ('consults', 'informs', or both)."""
+    """(from team, to team, verbs) -> number of activities, one edge per pair of teams."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for a in activities:
-        raci = a.raci
-        owners = {split_party(p)[0] for p in (*raci.responsible, raci.accountable) if p}
-        verbs: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for verb, parties in (("consults", raci.consulted), ("informs", raci.informed)):
-            for party in parties:
-                target = split_party(party)[0]
-                for source in owners - {target}:
-                    verbs[(source, target)].add(verb)
-        for (source, target), found in verbs.items():
-            counts[(source, target, " and ".join(sorted(found)))] += 1
+        for (source, target), verb in _activity_pairs(a).items():
+            counts[(source, target, verb)] += 1
     return _one_edge_per_pair(counts)
 
 
@@ -124,15 +138,32 @@ def stage_graph(model: Model, stage_id: str) -> Graph:
     return summarise(graph)
 
 
-def team_graph(model: Model, team_id: str) -> Graph:
+@dataclass(frozen=True)
+class Collaboration:
+    """Each activity's (from, to, verb) pairs, indexed by the teams in them: computed once
+    per model so that drawing every team's neighbourhood stays linear."""
+
+    by_team: dict[str, list[tuple[Activity, tuple[str, str, str], int]]]
+
+    @classmethod
+    def of(cls, model: Model) -> Collaboration:
+        by_team: dict[str, list[tuple[Activity, tuple[str, str, str], int]]] = defaultdict(list)
+        for a in model.activities:
+            for (source, target), verb in _activity_pairs(a).items():
+                entry = (a, (source, target, verb), 1)
+                by_team[source].append(entry)
+                by_team[target].append(entry)
+        return cls(dict(by_team))
+
+
+def team_graph(model: Model, team_id: str, collab: Collaboration | None = None) -> Graph:
     """A team's neighbourhood: who it consults and informs, and who consults and informs it."""
+    collab = collab or Collaboration.of(model)
     stages_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     counts: Counter[tuple[str, str, str]] = Counter()
-    for a in model.activities:
-        for key, n in _pairs([a]).items():
-            if team_id in key[:2]:
-                counts[key] += n
-                stages_of[key[:2]].update(a.stages)
+    for a, key, n in collab.by_team.get(team_id, []):
+        counts[key] += n
+        stages_of[key[:2]].update(a.stages)
     order = {s.id: i for i, s in enumerate(model.lifecycle)}
 
     def stage_names(pair: tuple[str, str]) -> tuple[str, ...]:
@@ -210,7 +241,7 @@ def summarise(graph: Graph, keep: str | None = None) -> Graph:
         shown = ""
     note = (
         f"Summarised for readability: the diagram shows {shown}the {len(edges)} strongest of "
-        f"{len(graph.edges)} links; the list below has them all."
+        f"{len(graph.edges)} links between teams; the tables have every assignment."
     )
     return Graph(
         graph.name,

@@ -48,11 +48,23 @@ class RenderOptions:
     svgs: Mapping[str, SvgResult] | None = None
 
 
+_last_graphs: tuple[Model, list[tuple[str, Graph]]] | None = None
+
+
 def page_graphs(model: Model) -> list[tuple[str, Graph]]:
-    """Every diagram of the handbook and the page it is drawn on."""
+    """Every diagram of the handbook and the page it is drawn on.
+
+    The last model's graphs are kept: a build asks once for the DOT sources and once more
+    while writing the pages.
+    """
+    global _last_graphs
+    if _last_graphs is not None and _last_graphs[0] is model:
+        return _last_graphs[1]
+    collab = graphs.Collaboration.of(model)
     out = [(paths.HOME, graphs.lifecycle_graph(model)), (paths.TEAMS, graphs.org_graph(model))]
     out += [(paths.stage_page(s.id), graphs.stage_graph(model, s.id)) for s in model.lifecycle]
-    out += [(paths.team_page(t.id), graphs.team_graph(model, t.id)) for t in model.teams]
+    out += [(paths.team_page(t.id), graphs.team_graph(model, t.id, collab)) for t in model.teams]
+    _last_graphs = (model, out)
     return out
 
 
@@ -161,17 +173,16 @@ class _Renderer:
         if graph.note:
             parts.append(f'<p class="ob-diagram-note">{html_text(graph.note)}</p>')
         here = Here(self.model, path)
-        full = graph.complete
         lines = [f"    {md_text(graph.caption)}:", ""]
-        lines += [f"    - {self.edge_sentence(here, full, e)}" for e in full.edges]
-        if not full.edges:
-            lines.append("    - " + md_text(", ".join(n.label for n in full.nodes)))
+        lines += [f"    - {self.edge_sentence(here, graph, e)}" for e in graph.edges]
+        if not graph.edges:
+            lines.append("    - " + md_text(", ".join(n.label for n in graph.nodes)))
         parts.append('??? note "The diagram as text"\n' + "\n".join(lines))
         return Markup("\n\n".join(parts) + "\n")
 
     def edge_sentence(self, here: Here, graph: Graph, edge: Edge) -> str:
         def node(node_id: str) -> str:
-            n = next(x for x in graph.nodes if x.id == node_id)
+            n = graph.node(node_id)
             return str(here.link(n.label, n.page) if n.page else md_text(n.label))
 
         middle, tail = edge_parts(edge)
