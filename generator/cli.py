@@ -13,7 +13,14 @@ import click
 from . import __version__
 from .load import Checked, load_model
 from .output import staged_dir, write_files
-from .problems import OwnbookError, format_json, sorted_problems, summary
+from .problems import (
+    OwnbookError,
+    format_github,
+    format_json,
+    format_sarif,
+    sorted_problems,
+    summary,
+)
 from .render import RenderOptions, diagram_sources, nav, render_pages, site_name
 from .spec import json_schema
 from .svg import SvgCache, render_svgs
@@ -56,7 +63,7 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
     help="How to print the problems.",
@@ -71,6 +78,13 @@ def check(content_dir: Path, strict: bool, fmt: str, today: dt.date | None) -> N
     checked = load_model(content_dir, today=today)
     if fmt == "json":
         click.echo(format_json(checked.problems))
+    elif fmt == "github":
+        annotations = format_github(checked.problems)
+        if annotations:
+            click.echo(annotations)
+        click.echo(summary(sorted_problems(checked.problems), len(checked.files)))
+    elif fmt == "sarif":
+        click.echo(format_sarif(checked.problems, __version__))
     else:
         _print_report(checked)
     raise SystemExit(1 if checked.fails(strict=strict) else 0)

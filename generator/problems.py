@@ -189,6 +189,74 @@ def format_json(problems: Iterable[Problem]) -> str:
     return json.dumps([p.to_json() for p in sorted_problems(problems)], indent=2)
 
 
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems: Iterable[Problem]) -> str:
+    """GitHub Actions workflow commands: each problem becomes an annotation on its line."""
+    lines = []
+    for p in sorted_problems(problems):
+        props = [f"file={_gh_property(p.pos.file)}"]
+        if p.pos.line > 0:
+            props += [f"line={p.pos.line}", f"col={p.pos.col}"]
+        props.append(f"title={_gh_property(p.code + ' ' + CODES[p.code].title)}")
+        message = f"{p.message}; {p.hint}" if p.hint else p.message
+        lines.append(f"::{p.severity.value} {','.join(props)}::{_gh_data(message)}")
+    return "\n".join(lines)
+
+
+def format_sarif(problems: Iterable[Problem], version: str) -> str:
+    """A SARIF 2.1.0 log, for code scanning tools."""
+    rules = [
+        {
+            "id": code.code,
+            "name": "".join(w.capitalize() for w in code.title.split()),
+            "shortDescription": {"text": code.title},
+            "defaultConfiguration": {"level": code.severity.value},
+        }
+        for code in CODES.values()
+    ]
+    index = {code: i for i, code in enumerate(CODES)}
+    results = []
+    for p in sorted_problems(problems):
+        location: dict[str, object] = {"artifactLocation": {"uri": p.pos.file}}
+        if p.pos.line > 0:
+            location["region"] = {"startLine": p.pos.line, "startColumn": max(p.pos.col, 1)}
+        text = f"{p.message}; {p.hint}" if p.hint else p.message
+        results.append(
+            {
+                "ruleId": p.code,
+                "ruleIndex": index[p.code],
+                "level": p.severity.value,
+                "message": {"text": text},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ownbook",
+                        "version": version,
+                        "informationUri": "https://github.com/example/ownbook",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2)
+
+
 def summary(problems: Sequence[Problem], files: int) -> str:
     n_err = sum(p.severity is Severity.ERROR for p in problems)
     n_warn = len(problems) - n_err

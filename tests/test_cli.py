@@ -147,3 +147,69 @@ def test_problem_lines_stay_one_line(content: Path) -> None:
         "content/base.yaml:29:19: error OB112: invalid party 'sa le\\x1b[31m'; write a team id "
         "such as 'sales' or a role as 'team/role', e.g. 'marketing/data-analyst'"
     )
+
+
+def test_github_annotations(content: Path) -> None:
+    (content / "base.yaml").write_text(BASE.replace("accountable: sales", "accountable: sale"))
+    (content / "x.yaml").write_text("teams:\n  - id: legal\n    name: Legal\n")
+    code, out = run("check", "content", "--format", "github", *TODAY)
+    assert code == 1
+    assert out.splitlines() == [
+        "::error file=content/base.yaml,line=36,col=20,title=OB201 unknown team::"
+        "unknown team 'sale'; did you mean 'sales'?",
+        "::warning file=content/x.yaml,line=2,col=9,title=OB401 team holds no RACI letter::"
+        "team 'legal' holds no RACI letter in any activity; give it a letter or remove the team",
+        "1 error, 1 warning in 2 files",
+    ]
+
+
+def test_github_annotations_escape_their_syntax(content: Path) -> None:
+    (content / "base.yaml").write_text(
+        BASE.replace("accountable: sales", 'accountable: "a,b:c%\\nd"')
+    )
+    _code, out = run("check", "content", "--format", "github", *TODAY)
+    assert out.splitlines()[0] == (
+        "::error file=content/base.yaml,line=36,col=20,title=OB112 invalid party::"
+        "invalid party 'a,b:c% d'; write a team id such as 'sales' or a role as 'team/role', "
+        "e.g. 'marketing/data-analyst'".replace("%", "%25")
+    )
+
+
+def test_sarif_validates_against_the_sarif_schema(content: Path) -> None:
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    (content / "base.yaml").write_text(BASE.replace("accountable: sales", "accountable: sale"))
+    (content / "x.yaml").write_text("teams:\n  - id: legal\n    name: Legal\n")
+    code, out = run("check", "content", "--format", "sarif", *TODAY)
+    assert code == 1
+    log = json.loads(out)
+    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        ("OB201", "error"),
+        ("OB401", "warning"),
+    ]
+    first = results[0]["locations"][0]["physicalLocation"]
+    assert first == {
+        "artifactLocation": {"uri": "content/base.yaml"},
+        "region": {"startLine": 36, "startColumn": 20},
+    }
+
+
+def test_sarif_for_a_problem_without_a_line(tmp_path: Path) -> None:
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "empty").mkdir()
+    code, out = run("check", str(tmp_path / "empty"), "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(log, schema)
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "OB013"
+    assert "region" not in result["locations"][0]["physicalLocation"]
