@@ -245,6 +245,83 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
+@cli.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="content",
+    show_default=True,
+    help="The model folder (for git revisions: its path in the repository).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+def diff(base: str, head: str | None, content_dir: Path, fmt: str) -> None:
+    """Show what changed in ownership between BASE and HEAD.
+
+    Each of BASE and HEAD is a content folder or a git revision; HEAD defaults to the
+    content folder as it is now. Prints Markdown fit for a pull-request comment.
+    """
+    import tempfile
+
+    from .diff import diff_models, format_markdown
+    from .diff import format_json as diff_json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sides = []
+        for label, spec in (("base", base), ("head", head)):
+            try:
+                folder = _side(spec, content_dir, Path(tmp) / label)
+            except OwnbookError as exc:
+                click.echo(f"error: {exc}", err=True)
+                raise SystemExit(exc.exit_code) from None
+            shown = (
+                folder.as_posix()
+                if spec is None or Path(spec).is_dir()
+                else (f"{spec}:{content_dir.as_posix()}")
+            )
+            sides.append(load_model(folder, display_as=shown))
+        base_label, head_label = base, head or "working tree"
+        broken = [
+            (lbl, c)
+            for lbl, c in zip((base_label, head_label), sides, strict=True)
+            if c.model is None
+        ]
+        if broken:
+            for label, checked in broken:
+                errors = [p for p in checked.problems if p.severity.value == "error"]
+                click.echo(f"The model at {label} does not load ({len(errors)} errors):\n")
+                click.echo("```")
+                for problem in sorted_problems(errors):
+                    click.echo(problem.format())
+                click.echo("```")
+            raise SystemExit(1)
+        assert sides[0].model is not None and sides[1].model is not None
+        changes = diff_models(sides[0].model, sides[1].model)
+        if fmt == "json":
+            click.echo(diff_json(changes, base_label, head_label))
+        else:
+            click.echo(format_markdown(changes, base_label, head_label), nl=False)
+
+
+def _side(spec: str | None, content_dir: Path, scratch: Path) -> Path:
+    """A folder holding the model for one side of a diff: a folder as given, or a revision."""
+    from .gitio import content_at
+
+    if spec is None:
+        return content_dir
+    if Path(spec).is_dir():
+        return Path(spec)
+    return content_at(spec, content_dir, scratch)
+
+
 def main() -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     cli(prog_name="ownbook")

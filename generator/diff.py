@@ -1,0 +1,225 @@
+"""What changed in ownership between two models, in words a reviewer reads in a PR comment.
+
+`diff_models` is pure: two models in, a list of changes out. Each letter a party gains or
+loses is a sentence ("Sales is no longer Accountable for Approve messaging changes; Product
+Marketing is."), so a reviewer never has to compare two YAML files in their head.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from .model import Activity, Model, split_party
+from .render.escape import md_text
+from .render.words import join
+
+LETTER_PHRASE = {
+    "accountable": "Accountable for",
+    "responsible": "Responsible for",
+    "consulted": "Consulted on",
+    "informed": "Informed of",
+}
+
+
+@dataclass(frozen=True)
+class ActivityChange:
+    id: str
+    name: str
+    sentences: list[str]
+
+
+@dataclass
+class Changes:
+    added: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, name, facts
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[ActivityChange] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.added or self.removed or self.changed or self.teams or self.stages or self.other
+        )
+
+
+def _party(model: Model, party: str) -> str:
+    team_id, role_id = split_party(party)
+    team = model.team_by_id.get(team_id)
+    team_name = team.name if team else team_id
+    if role_id is None:
+        return team_name
+    role = team.role(role_id) if team else None
+    return f"{role.name if role else role_id} ({team_name})"
+
+
+def _stage_names(model: Model, ids: tuple[str, ...]) -> str:
+    return join([model.stage_by_id[s].name if s in model.stage_by_id else s for s in ids])
+
+
+def _letters(a: Activity) -> dict[str, set[str]]:
+    held: dict[str, set[str]] = {letter: set() for letter in LETTER_PHRASE}
+    for letter, party, _ in a.raci.letters():
+        held[letter].add(party)
+    return held
+
+
+def _activity_changes(base: Model, head: Model, old: Activity, new: Activity) -> list[str]:
+    out: list[str] = []
+    name = new.name
+    if old.name != new.name:
+        out.append(f"Renamed from “{old.name}” to “{new.name}”.")
+    if old.stages != new.stages:
+        out.append(
+            f"Moved from {_stage_names(base, old.stages)} to {_stage_names(head, new.stages)}."
+        )
+    if old.kind != new.kind:
+        out.append(f"Now a{'' if new.kind == 'decision' else 'n'} {new.kind}, was a {old.kind}.")
+    before, after = _letters(old), _letters(new)
+    if (
+        old.raci.accountable != new.raci.accountable
+        and old.raci.accountable
+        and (new.raci.accountable)
+    ):
+        out.append(
+            f"{_party(base, old.raci.accountable)} is no longer Accountable for {name}; "
+            f"{_party(head, new.raci.accountable)} is."
+        )
+    for letter in ("responsible", "consulted", "informed"):
+        phrase = LETTER_PHRASE[letter]
+        for party in sorted(after[letter] - before[letter]):
+            out.append(f"{_party(head, party)} is now {phrase} {name}.")
+        for party in sorted(before[letter] - after[letter]):
+            out.append(f"{_party(base, party)} is no longer {phrase} {name}.")
+    if old.escalation != new.escalation:
+        was = _party(base, old.escalation) if old.escalation else "nobody"
+        now = _party(head, new.escalation) if new.escalation else "nobody"
+        out.append(f"Disagreements now go to {now}, not {was}.")
+    texts = ("summary", "description", "tags", "links", "reviewed", "review_every_days")
+    edited = [f for f in texts if getattr(old, f) != getattr(new, f)]
+    if edited:
+        out.append(f"Also edited: {', '.join(f.replace('_', ' ') for f in edited)}.")
+    return out
+
+
+def _count(label: str, base: dict[str, object], head: dict[str, object]) -> str | None:
+    added = len(head.keys() - base.keys())
+    removed = len(base.keys() - head.keys())
+    changed = sum(1 for k in base.keys() & head.keys() if base[k] != head[k])
+    parts = [
+        f"{n} {word}"
+        for n, word in ((added, "added"), (removed, "removed"), (changed, "changed"))
+        if n
+    ]
+    return f"{label}: {', '.join(parts)}." if parts else None
+
+
+def diff_models(base: Model, head: Model) -> Changes:
+    changes = Changes()
+    old_acts, new_acts = base.activity_by_id, head.activity_by_id
+    for a in head.activities:
+        if a.id not in old_acts:
+            facts = [f"in {_stage_names(head, a.stages)}"]
+            facts += [
+                f"{LETTER_PHRASE[letter].split()[0]}: {join([_party(head, p) for p in parties])}"
+                for letter, parties in _ordered_letters(a)
+            ]
+            changes.added.append((a.id, a.name, facts))
+    for a in base.activities:
+        if a.id not in new_acts:
+            changes.removed.append((a.id, a.name))
+    for a in head.activities:
+        if a.id in old_acts:
+            sentences = _activity_changes(base, head, old_acts[a.id], a)
+            if sentences:
+                changes.changed.append(ActivityChange(a.id, a.name, sentences))
+    old_teams, new_teams = base.team_by_id, head.team_by_id
+    for t in head.teams:
+        if t.id not in old_teams:
+            changes.teams.append(f"Added: {t.name}.")
+        elif old_teams[t.id].name != t.name:
+            changes.teams.append(f"Renamed: {old_teams[t.id].name} is now {t.name}.")
+        elif old_teams[t.id] != t:
+            changes.teams.append(f"Edited: {t.name}.")
+    changes.teams += [f"Removed: {t.name}." for t in base.teams if t.id not in new_teams]
+    old_stages, new_stages = base.stage_by_id, head.stage_by_id
+    for s in head.stages:
+        if s.id not in old_stages:
+            changes.stages.append(f"Added: {s.name}.")
+        elif old_stages[s.id].name != s.name:
+            changes.stages.append(f"Renamed: {old_stages[s.id].name} is now {s.name}.")
+        elif old_stages[s.id] != s:
+            changes.stages.append(f"Edited: {s.name}.")
+    changes.stages += [f"Removed: {s.name}." for s in base.stages if s.id not in new_stages]
+    if base.handbook.lifecycle != head.handbook.lifecycle:
+        changes.stages.append(
+            f"Lifecycle order is now {_stage_names(head, head.handbook.lifecycle)}."
+        )
+    faqs = _count("FAQs", {f.id or "": f for f in base.faqs}, {f.id or "": f for f in head.faqs})
+    terms = _count(
+        "Glossary terms",
+        {t.term.casefold(): t for t in base.glossary},
+        {t.term.casefold(): t for t in head.glossary},
+    )
+    changes.other = [x for x in (faqs, terms) if x]
+    return changes
+
+
+def _ordered_letters(a: Activity) -> list[tuple[str, list[str]]]:
+    raci = a.raci
+    rows = [
+        ("accountable", [raci.accountable] if raci.accountable else []),
+        ("responsible", list(raci.responsible)),
+        ("consulted", list(raci.consulted)),
+        ("informed", list(raci.informed)),
+    ]
+    return [(letter, parties) for letter, parties in rows if parties]
+
+
+def format_markdown(changes: Changes, base_label: str, head_label: str) -> str:
+    """The changes as Markdown for a pull-request comment (every model string escaped)."""
+    t = md_text
+    lines = [f"## Ownership changes: {t(base_label)} → {t(head_label)}", ""]
+    if changes.empty:
+        return "\n".join([*lines, "No change to the ownership model.", ""])
+    summary = []
+    for n, word in (
+        (len(changes.added), "added"),
+        (len(changes.removed), "removed"),
+        (len(changes.changed), "changed"),
+    ):
+        if n:
+            summary.append(f"{n} {'activity' if n == 1 else 'activities'} {word}")
+    if summary:
+        lines += [f"**{', '.join(summary)}.**", ""]
+    if changes.changed:
+        lines += ["### Changed", ""]
+        for c in changes.changed:
+            lines += [f"#### {t(c.name)}", ""]
+            lines += [f"- {t(s)}" for s in c.sentences]
+            lines.append("")
+    if changes.added:
+        lines += ["### Added", ""]
+        lines += [f"- **{t(name)}** ({t('; '.join(facts))})" for _, name, facts in changes.added]
+        lines.append("")
+    if changes.removed:
+        lines += ["### Removed", ""]
+        lines += [f"- **{t(name)}**" for _, name in changes.removed]
+        lines.append("")
+    for title, items in (
+        ("Teams", changes.teams),
+        ("Stages", changes.stages),
+        ("Other content", changes.other),
+    ):
+        if items:
+            lines += [f"### {title}", "", *(f"- {t(x)}" for x in items), ""]
+    return "\n".join(lines)
+
+
+def format_json(changes: Changes, base_label: str, head_label: str) -> str:
+    data = asdict(changes)
+    data["added"] = [{"id": i, "name": n, "facts": f} for i, n, f in changes.added]
+    data["removed"] = [{"id": i, "name": n} for i, n in changes.removed]
+    return json.dumps({"base": base_label, "head": head_label, **data}, indent=2)
