@@ -322,6 +322,66 @@ def _side(spec: str | None, content_dir: Path, scratch: Path) -> Path:
     return content_at(spec, content_dir, scratch)
 
 
+@cli.command()
+@CONTENT_DIR
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=".github/CODEOWNERS",
+    show_default=True,
+    help="The CODEOWNERS file to write (or compare with --check).",
+)
+@click.option(
+    "--fallback",
+    metavar="@ORG/TEAM",
+    help="Owner of what no team is accountable for (default: the one in the existing file).",
+)
+@click.option("--check", is_flag=True, help="Fail if the file is not what the model gives.")
+def codeowners(content_dir: Path, output: Path, fallback: str | None, check: bool) -> None:
+    """Write CODEOWNERS so that a change to a model file is reviewed by its accountable teams.
+
+    Run it at the repository root; paths in the file are relative to it.
+    """
+    from .codeowners import fallback_in, needs_fallback, render_codeowners
+    from .spec import GITHUB_RE
+
+    shown = content_dir.as_posix()
+    checked = _checked_or_exit(content_dir, False, None, shown)
+    assert checked.model is not None
+    existing = output.read_text(encoding="utf-8") if output.is_file() else None
+    if fallback is None and existing is not None:
+        fallback = fallback_in(existing, shown)
+    if fallback is not None and not GITHUB_RE.match(fallback):
+        raise click.BadParameter(
+            f"'{fallback}' is not '@org/team' or '@user'", param_hint="--fallback"
+        )
+    orphans = needs_fallback(checked.model)
+    if orphans and fallback is None:
+        raise click.UsageError(
+            "--fallback is needed: no team is accountable for parts of " + ", ".join(orphans)
+        )
+    text = render_codeowners(checked.model, shown, fallback)
+    if check:
+        if existing == text:
+            click.echo(f"{output} is up to date")
+            return
+        click.echo(f"{output} is out of date: run `ownbook codeowners` and commit it", err=True)
+        import difflib
+
+        diff = difflib.unified_diff(
+            (existing or "").splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            str(output),
+            "expected",
+        )
+        click.echo("".join(diff), err=True)
+        raise SystemExit(1)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
 def main() -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     cli(prog_name="ownbook")
