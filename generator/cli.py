@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .history import ownership_history
 from .load import Checked, load_model
 from .output import staged_dir, write_files
 from .problems import (
@@ -230,7 +231,8 @@ def generate(
         click.echo(f"warning: diagram not drawn: {failure}", err=True)
     if failures and strict:
         raise SystemExit(1)
-    pages = render_pages(checked.model, dataclasses.replace(options, svgs=svgs))
+    history = ownership_history(content_dir, cache.folder)
+    pages = render_pages(checked.model, dataclasses.replace(options, svgs=svgs, history=history))
     with staged_dir(out) as stage:
         write_files(stage, {**pages, GENERATED_MARKER: "Written by `ownbook generate`.\n"})
     if mkdocs_fragment is not None:

@@ -180,10 +180,17 @@ def _ordered_letters(a: Activity) -> list[tuple[str, list[str]]]:
 
 def format_markdown(changes: Changes, base_label: str, head_label: str) -> str:
     """The changes as Markdown for a pull-request comment (every model string escaped)."""
+    head = f"## Ownership changes: {md_text(base_label)} → {md_text(head_label)}\n\n"
+    return head + format_body(changes, level=3)
+
+
+def format_body(changes: Changes, level: int) -> str:
+    """The changes without a title; sections are headings of `level`."""
     t = md_text
-    lines = [f"## Ownership changes: {t(base_label)} → {t(head_label)}", ""]
+    h, hh = "#" * level, "#" * (level + 1)
+    lines: list[str] = []
     if changes.empty:
-        return "\n".join([*lines, "No change to the ownership model.", ""])
+        return "No change to the ownership model.\n"
     summary = []
     for n, word in (
         (len(changes.added), "added"),
@@ -195,17 +202,17 @@ def format_markdown(changes: Changes, base_label: str, head_label: str) -> str:
     if summary:
         lines += [f"**{', '.join(summary)}.**", ""]
     if changes.changed:
-        lines += ["### Changed", ""]
+        lines += [f"{h} Changed", ""]
         for c in changes.changed:
-            lines += [f"#### {t(c.name)}", ""]
+            lines += [f"{hh} {t(c.name)}", ""]
             lines += [f"- {t(s)}" for s in c.sentences]
             lines.append("")
     if changes.added:
-        lines += ["### Added", ""]
+        lines += [f"{h} Added", ""]
         lines += [f"- **{t(name)}** ({t('; '.join(facts))})" for _, name, facts in changes.added]
         lines.append("")
     if changes.removed:
-        lines += ["### Removed", ""]
+        lines += [f"{h} Removed", ""]
         lines += [f"- **{t(name)}**" for _, name in changes.removed]
         lines.append("")
     for title, items in (
@@ -214,7 +221,7 @@ def format_markdown(changes: Changes, base_label: str, head_label: str) -> str:
         ("Other content", changes.other),
     ):
         if items:
-            lines += [f"### {title}", "", *(f"- {t(x)}" for x in items), ""]
+            lines += [f"{h} {title}", "", *(f"- {t(x)}" for x in items), ""]
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from .history import ownership_history
 from .load import Checked, load_model
 from .model import Model
 from .problems import OwnbookError, Severity, format_problems
@@ -41,6 +42,8 @@ class OwnbookConfig(base.Config):
     content_dir = c.Type(str, default="content")
     # Rendered diagrams are kept here across builds (relative to mkdocs.yml).
     cache_dir = c.Type(str, default=".cache/ownbook")
+    # How many commits of content/ the "Ownership changes" page goes back.
+    history_limit = c.Type(int, default=20)
     # Leave the nav of mkdocs.yml alone (when it has one) instead of building it from the model.
     keep_nav = c.Type(bool, default=False)
     today = c.Optional(c.Type(str))
@@ -88,14 +91,18 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             if config.strict:
                 raise PluginError(message)
             log.warning(message + " (the pages show the DOT source instead)")
-        self.pages = render_pages(model, dataclasses.replace(options, svgs=svgs))
+        history = ownership_history(content, self._cache_folder(root), self.config.history_limit)
+        self.pages = render_pages(model, dataclasses.replace(options, svgs=svgs, history=history))
         config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
         return config
 
+    def _cache_folder(self, root: Path) -> Path:
+        return Path(os.environ.get("OWNBOOK_CACHE_DIR") or root / self.config.cache_dir)
+
     def _svg_cache(self, root: Path) -> SvgCache:
-        folder = Path(os.environ.get("OWNBOOK_CACHE_DIR") or root / self.config.cache_dir)
+        folder = self._cache_folder(root)
         if self.svg_cache is None or self.svg_cache.folder != folder:
             self.svg_cache = SvgCache(folder)
         return self.svg_cache

@@ -46,5 +46,5 @@ def nav(model: Model) -> list[Any]:
         {"RACI matrix": paths.MATRIX},
         {"FAQ": paths.FAQ},
         {"Glossary": paths.GLOSSARY},
-        {"About": paths.ABOUT},
+        {"About": [paths.ABOUT, paths.CHANGES]},
     ]

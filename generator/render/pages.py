@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -21,6 +21,9 @@ from markupsafe import Markup
 from ..model import LETTER_NAMES, Activity, Located, Model, Team
 from ..problems import Pos
 from ..svg import SvgResult
+
+if TYPE_CHECKING:
+    from ..history import History
 from . import graphs, paths, views
 from .dot import edge_parts, to_dot
 from .escape import html_attr, html_text, md_block, md_item, md_text, meta_str, url_dest
@@ -46,6 +49,8 @@ class RenderOptions:
     directory_urls: bool = False
     # SVG for each DOT source (see generator.svg.render_svgs); None: diagrams not drawn.
     svgs: Mapping[str, SvgResult] | None = None
+    # The ownership history (see generator.history); None: not read for this build.
+    history: History | None = None
 
 
 _last_graphs: tuple[Model, list[tuple[str, Graph]]] | None = None
@@ -127,6 +132,7 @@ def render_pages(model: Model, options: RenderOptions | None = None) -> dict[str
     pages[paths.FAQ] = r.faq()
     pages[paths.GLOSSARY] = r.glossary()
     pages[paths.ABOUT] = r.about()
+    pages[paths.CHANGES] = r.changes()
     return pages
 
 
@@ -379,6 +385,17 @@ class _Renderer:
                 anchors.append(anchor)
             entries.append(_GlossaryEntry(term, anchors))
         return self.page("glossary.md.j2", paths.GLOSSARY, "Glossary", entries=entries)
+
+    def changes(self) -> str:
+        from ..diff import format_body
+
+        return self.page(
+            "changes.md.j2",
+            paths.CHANGES,
+            "Ownership changes",
+            history=self.options.history,
+            body=lambda changes: Markup(format_body(changes, level=3)),
+        )
 
     def about(self) -> str:
         m = self.model

@@ -16,6 +16,7 @@ MATRIX = "matrix.md"
 FAQ = "faq.md"
 GLOSSARY = "glossary.md"
 ABOUT = "about.md"
+CHANGES = "changes.md"
 
 
 def stage_page(stage_id: str) -> str:
