@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from .model import Activity, Model, split_party
+from .model import Activity, Model, Stage, Team, split_party
 from .render.escape import md_text
 from .render.words import join
 
@@ -135,24 +135,8 @@ def diff_models(base: Model, head: Model) -> Changes:
             sentences = _activity_changes(base, head, old_acts[a.id], a)
             if sentences:
                 changes.changed.append(ActivityChange(a.id, a.name, sentences))
-    old_teams, new_teams = base.team_by_id, head.team_by_id
-    for t in head.teams:
-        if t.id not in old_teams:
-            changes.teams.append(f"Added: {t.name}.")
-        elif old_teams[t.id].name != t.name:
-            changes.teams.append(f"Renamed: {old_teams[t.id].name} is now {t.name}.")
-        elif old_teams[t.id] != t:
-            changes.teams.append(f"Edited: {t.name}.")
-    changes.teams += [f"Removed: {t.name}." for t in base.teams if t.id not in new_teams]
-    old_stages, new_stages = base.stage_by_id, head.stage_by_id
-    for s in head.stages:
-        if s.id not in old_stages:
-            changes.stages.append(f"Added: {s.name}.")
-        elif old_stages[s.id].name != s.name:
-            changes.stages.append(f"Renamed: {old_stages[s.id].name} is now {s.name}.")
-        elif old_stages[s.id] != s:
-            changes.stages.append(f"Edited: {s.name}.")
-    changes.stages += [f"Removed: {s.name}." for s in base.stages if s.id not in new_stages]
+    changes.teams = _named_changes(base.teams, head.teams)
+    changes.stages = _named_changes(base.stages, head.stages)
     if base.handbook.lifecycle != head.handbook.lifecycle:
         changes.stages.append(
             f"Lifecycle order is now {_stage_names(head, head.handbook.lifecycle)}."
@@ -165,6 +149,24 @@ def diff_models(base: Model, head: Model) -> Changes:
     )
     changes.other = [x for x in (faqs, terms) if x]
     return changes
+
+
+def _named_changes(
+    old: tuple[Team, ...] | tuple[Stage, ...], new: tuple[Team, ...] | tuple[Stage, ...]
+) -> list[str]:
+    """Teams or stages added, renamed (same id), otherwise edited, or removed."""
+    before = {x.id: x for x in old}
+    after = {x.id for x in new}
+    out = []
+    for x in new:
+        was = before.get(x.id)
+        if was is None:
+            out.append(f"Added: {x.name}.")
+        elif was.name != x.name:
+            out.append(f"Renamed: {was.name} is now {x.name}.")
+        elif was != x:
+            out.append(f"Edited: {x.name}.")
+    return out + [f"Removed: {x.name}." for x in old if x.id not in after]
 
 
 def _ordered_letters(a: Activity) -> list[tuple[str, list[str]]]:
