@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         self.pages: dict[str, str] = {}
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
+        self.timings: dict[str, float] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin (and its SVG cache) alive across `serve`
@@ -63,12 +68,33 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         return (Path(config.config_file_path).parent / self.config.content_dir).resolve()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.timings = {}
+        with self._timed("on_config"):
+            return self._configure(config)
+
+    @contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        """Time ownbook's own steps; `OWNBOOK_TIMINGS=FILE` writes them out after a build
+        (the benchmark reads them to tell ownbook's work from MkDocs')."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - start
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        target = os.environ.get("OWNBOOK_TIMINGS")
+        if target:
+            Path(target).write_text(json.dumps(self.timings, indent=2))
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         content = self.content_path(config)
         root = Path(config.config_file_path).parent.resolve()
         shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
-        checked = _preloaded.pop(content, None) or load_model(
-            content, today=self._today(), display_as=Path(shown).as_posix()
-        )
+        with self._timed("load"):
+            checked = _preloaded.pop(content, None) or load_model(
+                content, today=self._today(), display_as=Path(shown).as_posix()
+            )
         errors = [p for p in checked.problems if p.severity is Severity.ERROR]
         if errors or checked.model is None:
             raise PluginError(
@@ -84,15 +110,22 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             source_root=str(root),
             directory_urls=config.use_directory_urls,
         )
-        svgs = render_svgs(diagram_sources(model, options), self._svg_cache(root))
+        with self._timed("diagrams"):
+            svgs = render_svgs(diagram_sources(model, options), self._svg_cache(root))
         problems = sorted({r.error for r in svgs.values() if r.error is not None})
         if problems:
             message = f"{len(problems)} kind(s) of diagram failure: " + "; ".join(problems)
             if config.strict:
                 raise PluginError(message)
             log.warning(message + " (the pages show the DOT source instead)")
-        history = ownership_history(content, self._cache_folder(root), self.config.history_limit)
-        self.pages = render_pages(model, dataclasses.replace(options, svgs=svgs, history=history))
+        with self._timed("history"):
+            history = ownership_history(
+                content, self._cache_folder(root), self.config.history_limit
+            )
+        with self._timed("pages"):
+            self.pages = render_pages(
+                model, dataclasses.replace(options, svgs=svgs, history=history)
+            )
         config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
@@ -111,6 +144,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         return dt.date.fromisoformat(self.config.today) if self.config.today else None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        with self._timed("on_files"):
+            return self._add_files(files, config)
+
+    def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         for path, content in self.pages.items():
             existing = files.get_file_from_path(path)
             if existing is not None and existing.generated_by is None:

@@ -23,26 +23,49 @@ def site_name(model: Model) -> str:
     return _title(model.handbook.title)
 
 
+NAV_CHUNK = 40  # at most this many pages in one nav section
+
+
+def chunked(entries: list[tuple[str, Any]]) -> list[Any]:
+    """Nav entries, split into alphabetical sub-sections when there are too many for one.
+
+    Material renders the open section of the nav into every page; bounding a section keeps
+    the cost of a page independent of the size of the model.
+    """
+    if len(entries) <= NAV_CHUNK:
+        return [entry for _, entry in entries]
+    ordered = sorted(entries, key=lambda e: e[0].casefold())
+    size = -(-len(ordered) // -(-len(ordered) // NAV_CHUNK))  # even chunks of <= NAV_CHUNK
+    groups = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    out: list[Any] = []
+    for group in groups:
+        first, last = group[0][0], group[-1][0]
+        title = _title(f"{first[:12]} … {last[:12]}")
+        out.append({title: chunked(group)})
+    return out
+
+
 def nav(model: Model) -> list[Any]:
     lifecycle: list[Any] = []
     for section in views.sections(model):
         items: list[Any] = []
         if section.stage is not None:
             items.append(paths.stage_page(section.stage.id))
-        items += [paths.activity_page(a.id) for a in section.activities]
+        items += chunked([(a.name, paths.activity_page(a.id)) for a in section.activities])
         lifecycle.append({_title(section.title): items})
 
-    def team_entry(team: Team) -> Any:
+    def team_entry(team: Team) -> tuple[str, Any]:
         children = views.sub_teams(model, team.id)
         if not children:
-            return paths.team_page(team.id)
-        return {_title(team.name): [paths.team_page(team.id), *map(team_entry, children)]}
+            return team.name, paths.team_page(team.id)
+        inner = [paths.team_page(team.id), *chunked([team_entry(c) for c in children])]
+        return team.name, {_title(team.name): inner}
 
     roots = [t for t in model.teams if t.parent is None or t.parent not in model.team_by_id]
     return [
         {"Home": paths.HOME},
         {"Lifecycle": lifecycle},
-        {"Teams": [paths.TEAMS, *(team_entry(t) for t in roots)]},
+        {"Teams": [paths.TEAMS, *chunked([team_entry(t) for t in roots])]},
         {"RACI matrix": paths.MATRIX},
         {"FAQ": paths.FAQ},
         {"Glossary": paths.GLOSSARY},

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..model import LETTER_NAMES, Activity, Located, Model, Team
+from ..model import LETTER_NAMES, Activity, Located, Model, Team, split_party
 from ..problems import Pos
 from ..svg import SvgResult
 
@@ -54,6 +54,12 @@ class RenderOptions:
 
 
 _last_graphs: tuple[Model, list[tuple[str, Graph]]] | None = None
+
+
+STAGE_TABLE_MAX_TEAMS = 16  # past this many teams a stage's table lists parties by letter
+# Past this many teams the matrix lists parties by letter too: a grid of every activity by
+# every team grows with their product, and hundreds of columns are read by nobody.
+MATRIX_MAX_TEAMS = 40
 
 
 def page_graphs(model: Model) -> list[tuple[str, Graph]]:
@@ -239,6 +245,11 @@ class _Renderer:
         path = paths.stage_page(stage_id)
         prev, nxt = views.neighbours(m, stage_id)
         activities = views.stage_activities(m, stage_id)
+        teams = views.teams_involved(m, activities)
+        if len(teams) <= STAGE_TABLE_MAX_TEAMS:
+            table = self.raci_table(path, activities, teams) if activities else Markup("")
+        else:
+            table = self.letter_table(path, activities)
         return self.page(
             "stage.md.j2",
             path,
@@ -247,7 +258,7 @@ class _Renderer:
             prev=prev,
             next=nxt,
             looped=nxt is not None and m.lifecycle and nxt.id == m.lifecycle[0].id,
-            table=self.raci_table(path, activities) if activities else "",
+            table=table,
             faqs=views.faqs_for(m, stage=stage_id),
             edit_target=stage,
         )
@@ -282,6 +293,40 @@ class _Renderer:
             note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
             rows.append(f"| {here.activity(a)}{note} | " + " | ".join(cells) + " |")
         return Markup("\n".join(rows))
+
+    def letter_table(self, path: str, activities: list[Activity]) -> Markup:
+        """Activity rows x letter columns: the shape that stays readable when more teams
+        take part than a table has room for columns."""
+        here = Here(self.model, path)
+        names = {
+            letter: str(letter_badge(letter)) + " " + LETTER_NAMES[letter]
+            for letter in LETTER_ORDER
+        }
+        rows = [
+            "| Activity | " + " | ".join(names[x] for x in LETTER_ORDER) + " |",
+            "|---|" + "---|" * len(LETTER_ORDER),
+        ]
+        for a in activities:
+            raci = a.raci
+            held = {
+                "accountable": [raci.accountable] if raci.accountable else [],
+                "responsible": list(raci.responsible),
+                "consulted": list(raci.consulted),
+                "informed": list(raci.informed),
+            }
+            cells = [", ".join(self.party_name(p) for p in held[x]) for x in LETTER_ORDER]
+            rows.append(f"| {here.activity(a)} | " + " | ".join(cells) + " |")
+        note = (
+            f"{len(views.teams_involved(self.model, activities))} teams take part here, too "
+            "many for a column each: each row names the parties by letter."
+        )
+        return Markup(f"{md_text(note)}\n\n" + "\n".join(rows))
+
+    def party_name(self, party: str) -> str:
+        team_id, role_id = split_party(party)
+        team = self.model.team_by_id[team_id]
+        name = team.name if role_id is None else f"{self.role_name(team, role_id)} ({team.name})"
+        return str(md_text(name))
 
     @staticmethod
     def role_name(team: Team, role_id: str | None) -> str | None:
@@ -353,8 +398,14 @@ class _Renderer:
         for team in m.teams:
             counts = Counter(h.letter for h in self.held.get(team.id, []))
             totals.append((team, {letter: counts[letter] for letter in LETTER_ORDER}))
+        grid = len(m.teams) <= MATRIX_MAX_TEAMS
         tables = [
-            (s, self.raci_table(paths.MATRIX, s.activities, list(m.teams), show_stages=True))
+            (
+                s,
+                self.raci_table(paths.MATRIX, s.activities, list(m.teams), show_stages=True)
+                if grid
+                else self.letter_table(paths.MATRIX, list(s.activities)),
+            )
             for s in self.sections
             if s.activities
         ]

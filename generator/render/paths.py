@@ -7,6 +7,7 @@ file is written.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from ..spec import slugify
 
@@ -31,11 +32,22 @@ def team_page(team_id: str) -> str:
     return f"teams/{team_id}.md"
 
 
+@lru_cache(maxsize=65536)
 def rel(here: str, target: str) -> str:
-    """A link from page `here` to `target` (a page path, optionally with '#anchor')."""
+    """A link from page `here` to `target` (a page path, optionally with '#anchor').
+
+    Both are clean relative paths made here, so plain string work replaces
+    `posixpath.relpath` (which consults the working directory on every call).
+    """
     path, _, anchor = target.partition("#")
-    link = path if not path else posixpath.relpath(path, posixpath.dirname(here) or ".")
-    return f"{link}#{anchor}" if anchor else link
+    if path:
+        base = here.split("/")[:-1]
+        parts = path.split("/")
+        common = 0
+        while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+            common += 1
+        path = "/".join([".."] * (len(base) - common) + parts[common:])
+    return f"{path}#{anchor}" if anchor else path
 
 
 def faq_anchor(faq_id: str) -> str:
@@ -64,6 +76,7 @@ def _url(page: str, directory_urls: bool) -> str:
     return stem + "/"
 
 
+@lru_cache(maxsize=65536)
 def href(here: str, target: str, *, directory_urls: bool = False) -> str:
     """A link in raw HTML (an SVG) from page `here` to page `target`, as the browser needs
     it: MkDocs rewrites `.md` links in Markdown, but never inside raw HTML."""

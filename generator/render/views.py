@@ -66,15 +66,25 @@ def letters_by_team(model: Model) -> dict[str, list[Held]]:
     return out
 
 
+_ORDER = {"accountable": 0, "responsible": 1, "consulted": 2, "informed": 3}
+
+
 def cell_letters(a: Activity, team_id: str) -> list[tuple[str, str | None]]:
     """The letters a team holds in one activity, as (letter, role id or None), A first."""
-    held = []
-    for letter, party, _ in a.raci.letters():
-        p_team, role_id = split_party(party)
-        if p_team == team_id:
-            held.append((letter, role_id))
-    order = {"accountable": 0, "responsible": 1, "consulted": 2, "informed": 3}
-    return sorted(held, key=lambda item: order[item[0]])
+    return letters_per_team(a).get(team_id, [])
+
+
+def letters_per_team(a: Activity) -> dict[str, list[tuple[str, str | None]]]:
+    """{team id: [(letter, role id or None)]} for one activity, A first; computed once."""
+    cached: dict[str, list[tuple[str, str | None]]] | None = a.__dict__.get("_per_team")
+    if cached is None:
+        cached = defaultdict(list)
+        for letter, party, _ in sorted(a.raci.letters(), key=lambda x: _ORDER[x[0]]):
+            p_team, role_id = split_party(party)
+            cached[p_team].append((letter, role_id))
+        cached = dict(cached)
+        object.__setattr__(a, "_per_team", cached)
+    return cached
 
 
 def teams_involved(model: Model, activities: list[Activity] | tuple[Activity, ...]) -> list[Team]:

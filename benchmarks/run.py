@@ -1,0 +1,198 @@
+"""The scale benchmark: prints a table of ownbook's costs at sizes S, M, L and XL.
+
+    python -m benchmarks.run [--sizes S,M,L,XL] [--out benchmarks/RESULTS.md]
+
+For each size: load + validate, page generation, diagrams cold and warm, the whole
+`ownbook build` (warm diagram cache) beside a plain `mkdocs build` of the same pages written
+out as Markdown with the same mkdocs.yml and no ownbook plugin (the floor MkDocs sets), the
+share of the build that is ownbook's own work, peak memory, and the growth from each size to
+the next against the growth of the model. It also times ownbook's part of a `serve`
+rebuild after one activity's RACI is edited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.synth import write_model
+from generator.load import load_model
+from generator.render import RenderOptions, diagram_sources, nav, render_pages, site_name
+from generator.svg import SvgCache, render_svgs
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 22)
+SIZES = {
+    "S": (5, 10, 60),
+    "M": (8, 40, 500),
+    "L": (12, 120, 2000),
+    "XL": (12, 300, 5000),
+}
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def project(base: Path, size: tuple[int, int, int]) -> Path:
+    stages, teams, activities = size
+    base.mkdir(parents=True)
+    write_model(
+        base / "content", stages=stages, teams=teams, activities=activities, faqs=activities // 10
+    )
+    shutil.copy(ROOT / "mkdocs.yml", base / "mkdocs.yml")
+    (base / "theme").symlink_to(ROOT / "theme")
+    return base
+
+
+def measure(name: str, size: tuple[int, int, int], work: Path) -> dict[str, float]:
+    proj = project(work / name, size)
+    row: dict[str, float] = {"activities": size[2], "teams": size[1]}
+    checked, row["load"] = timed(load_model, proj / "content", today=TODAY)
+    model = checked.model
+    assert model is not None, [p.format() for p in checked.problems[:3]]
+    options = RenderOptions(today=TODAY, source_root=str(proj))
+    dots = diagram_sources(model, options)
+    cache = SvgCache(proj / ".cache" / "ownbook")
+    svgs, row["diagrams_cold"] = timed(render_svgs, dots, cache)
+    _, row["diagrams_warm"] = timed(render_svgs, dots, SvgCache(proj / ".cache" / "ownbook"))
+    pages, row["pages"] = timed(render_pages, model, dataclasses.replace(options, svgs=svgs))
+    row["page_count"] = len(pages)
+    # the floor: the same pages as files, the same mkdocs.yml without the plugin
+    plain = work / f"{name}-plain"
+    (plain / "docs").mkdir(parents=True)
+    for path, text in pages.items():
+        target = plain / "docs" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    (plain / "nav.yml").write_text(json.dumps({"site_name": site_name(model), "nav": nav(model)}))
+    config = (proj / "mkdocs.yml").read_text()
+    for old, new in [
+        ("site_name: Lifecycle Handbook\n", ""),
+        ("docs_dir: content", "docs_dir: docs"),
+        ("custom_dir: theme", f"custom_dir: {ROOT / 'theme'}"),
+        ("  - ownbook:\n      content_dir: content\n", ""),
+    ]:
+        config = config.replace(old, new)
+    (plain / "mkdocs.yml").write_text("INHERIT: nav.yml\n" + config)
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    row["plain_build"], row["plain_mb"] = run(mkdocs, plain, ENV)
+    build = [sys.executable, "-m", "generator", "build", "--today", TODAY.isoformat()]
+    timings = work / f"{name}-timings.json"
+    env = {**ENV, "OWNBOOK_TIMINGS": str(timings)}
+    run(build, proj, env)  # warms the diagram cache on disk
+    row["build"], row["build_mb"] = run(build, proj, env)
+    own = json.loads(timings.read_text())
+    row["own"] = own["on_config"] + own.get("on_files", 0.0)
+    # a serve rebuild after one RACI edit, in one process as `mkdocs serve` keeps it
+    row["rebuild"] = rebuild_after_edit(proj)
+    return row
+
+
+def rebuild_after_edit(proj: Path) -> float:
+    code = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from mkdocs.config import load_config\n"
+        "from generator.plugin import OwnbookPlugin\n"
+        "cfg = load_config(sys.argv[1])\n"
+        "plugin = next(p for p in cfg.plugins.values() if isinstance(p, OwnbookPlugin))\n"
+        "from mkdocs.structure.files import Files\n"
+        "def step():\n"
+        "    cfg.plugins.on_config(cfg)\n"
+        "    cfg.plugins.on_files(Files([]), config=cfg)\n"
+        "    return plugin.timings['on_config'] + plugin.timings['on_files']\n"
+        "step()\n"
+        "path = sorted(Path(sys.argv[2]).rglob('stage-00.yaml'))[0]\n"
+        "text = path.read_text()\n"
+        "path.write_text(text.replace('      informed: [', '      informed: [team-000, ', 1))\n"
+        "print(json.dumps(step()))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(proj / "mkdocs.yml"), str(proj / "content")],
+        cwd=proj,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return float(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def table(rows: dict[str, dict[str, float]]) -> str:
+    head = (
+        "| size | stages/teams/activities | pages | load+validate | pages | diagrams cold | "
+        "diagrams warm | ownbook build | plain mkdocs | ratio | own share | peak MB | "
+        "serve rebuild (own) |"
+    )
+    lines = [head, "|" + "---|" * 13]
+    for name, r in rows.items():
+        s = SIZES[name]
+        lines.append(
+            f"| {name} | {s[0]}/{s[1]}/{s[2]} | {r['page_count']:.0f} | {r['load']:.2f} s | "
+            f"{r['pages']:.2f} s | {r['diagrams_cold']:.2f} s | {r['diagrams_warm']:.3f} s | "
+            f"{r['build']:.1f} s | {r['plain_build']:.1f} s | {r['build'] / r['plain_build']:.2f}x | "
+            f"{100 * r['own'] / r['build']:.1f}% | {r['build_mb']:.0f} | {r['rebuild']:.2f} s |"
+        )
+    names = list(rows)
+    growth = [
+        "",
+        "| step | model growth | build growth | growth / model growth |",
+        "|---|---|---|---|",
+    ]
+    for a, b in zip(names, names[1:], strict=False):
+        model_g = rows[b]["activities"] / rows[a]["activities"]
+        build_g = rows[b]["build"] / rows[a]["build"]
+        growth.append(f"| {a} → {b} | {model_g:.2f}x | {build_g:.2f}x | {build_g / model_g:.2f} |")
+    return "\n".join(lines + growth)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="S,M,L,XL")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.sizes.split(","):
+            rows[name] = measure(name, SIZES[name], Path(tmp))
+            print(f"{name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
+    text = (
+        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, with `python -m benchmarks.run`.\n\n{table(rows)}\n"
+    )
+    print(text)
+    if args.out:
+        args.out.write_text("# Benchmark results\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()
