@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -159,7 +160,8 @@ def table(rows: dict[str, dict[str, float]]) -> str:
         lines.append(
             f"| {name} | {s[0]}/{s[1]}/{s[2]} | {r['page_count']:.0f} | {r['load']:.2f} s | "
             f"{r['pages']:.2f} s | {r['diagrams_cold']:.2f} s | {r['diagrams_warm']:.3f} s | "
-            f"{r['build']:.1f} s | {r['plain_build']:.1f} s | {r['build'] / r['plain_build']:.2f}x | "
+            f"{r['build']:.1f} s | {r['plain_build']:.1f} s | "
+            f"{r['build'] / r['plain_build']:.2f}x | "
             f"{100 * r['own'] / r['build']:.1f}% | {r['build_mb']:.0f} | {r['rebuild']:.2f} s |"
         )
     names = list(rows)
@@ -168,7 +170,7 @@ def table(rows: dict[str, dict[str, float]]) -> str:
         "| step | model growth | build growth | growth / model growth |",
         "|---|---|---|---|",
     ]
-    for a, b in zip(names, names[1:], strict=False):
+    for a, b in itertools.pairwise(names):
         model_g = rows[b]["activities"] / rows[a]["activities"]
         build_g = rows[b]["build"] / rows[a]["build"]
         growth.append(f"| {a} → {b} | {model_g:.2f}x | {build_g:.2f}x | {build_g / model_g:.2f} |")
