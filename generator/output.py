@@ -24,11 +24,14 @@ def safe_join(root: Path, rel: str) -> Path:
     return target
 
 
-def write_files(root: Path, files: Mapping[str, str]) -> None:
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
     for rel, content in files.items():
         path = safe_join(root, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
 
 
 @contextmanager
@@ -39,6 +42,7 @@ def staged_dir(final: Path) -> Iterator[Path]:
     """
     final = final.resolve()
     final.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(final)
     stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.new-", dir=final.parent))
     umask = os.umask(0)
     os.umask(umask)
@@ -49,6 +53,15 @@ def staged_dir(final: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     swap_in(stage, final)
+
+
+def remove_leftovers(final: Path) -> None:
+    """Remove the temporary folders a killed build left beside `final` (a SIGKILL runs no
+    clean-up); they are ours by name, and builds into one folder do not run side by side."""
+    for pattern in (f".{final.name}.new-*", f".{final.name}.old-*"):
+        for leftover in final.parent.glob(pattern):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def swap_in(stage: Path, final: Path) -> None:

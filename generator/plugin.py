@@ -32,7 +32,14 @@ from .history import ownership_history
 from .load import Checked, load_model
 from .model import Model
 from .problems import OwnbookError, Severity, format_problems
-from .render import RenderOptions, diagram_sources, nav, render_pages, site_name
+from .render import (
+    RenderOptions,
+    diagram_sources,
+    nav,
+    render_downloads,
+    render_pages,
+    site_name,
+)
 from .svg import SvgCache, render_svgs
 
 log = get_plugin_logger("ownbook")
@@ -51,11 +58,16 @@ class OwnbookConfig(base.Config):
     # Leave the nav of mkdocs.yml alone (when it has one) instead of building it from the model.
     keep_nav = c.Type(bool, default=False)
     today = c.Optional(c.Type(str))
+    # Files in the docs folder other than the model (hand-written Markdown, HTML, images)
+    # reach the site as written, raw HTML and scripts included: they are code, not content,
+    # so a build refuses them unless this is set (see SECURITY.md).
+    allow_pages = c.Type(bool, default=False)
 
 
 class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
+        self.downloads: dict[str, str | bytes] = {}
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
         self.timings: dict[str, float] = {}
@@ -126,6 +138,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             self.pages = render_pages(
                 model, dataclasses.replace(options, svgs=svgs, history=history)
             )
+        with self._timed("downloads"):
+            self.downloads = render_downloads(model)
         config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
@@ -148,6 +162,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             return self._add_files(files, config)
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if not self.config.allow_pages:
+            _refuse_pages(files, Path(config.docs_dir))
         for path, content in self.pages.items():
             existing = files.get_file_from_path(path)
             if existing is not None and existing.generated_by is None:
@@ -156,6 +172,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                     f"page '{path}'; rename or remove it"
                 )
             files.append(File.generated(config, path, content=content))
+        for path, data in self.downloads.items():
+            files.append(File.generated(config, path, content=data))
         return files
 
     def on_serve(
@@ -215,3 +233,23 @@ def serve_site(config_file: Path, dev_addr: str | None, *, strict: bool) -> None
         serve(config_file=str(config_file), livereload=True, **kwargs)
     except Abort as exc:
         raise OwnbookError(f"mkdocs serve failed: {exc}") from None
+
+
+def _refuse_pages(files: Files, docs_dir: Path) -> None:
+    """Fail on any file of the docs folder that would be published as written."""
+    docs = docs_dir.resolve()
+    found = sorted(
+        f.src_uri
+        for f in files
+        if f.generated_by is None
+        and not f.inclusion.is_excluded()
+        and f.abs_src_path is not None
+        and Path(f.abs_src_path).resolve().is_relative_to(docs)
+    )
+    if found:
+        shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+        raise PluginError(
+            f"{docs} holds files that are not model files: {shown}. They would be published "
+            "as written (raw HTML and scripts included); remove them, or set the ownbook "
+            "plugin's `allow_pages: true` in mkdocs.yml and review them as code"
+        )

@@ -7,6 +7,7 @@ that CI logs, editor annotations and people all talk about the same thing.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -143,11 +144,20 @@ class Problem:
         }
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {10: "\\n", 13: "\\r", 9: "\\t"}
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), *range(127, 160)]} | {
+    10: "\\n",
+    13: "\\r",
+    9: "\\t",
+}
 
 
 def _one_line(text: str) -> str:
-    return text.translate(_CONTROL)
+    """Control characters, and invisible formatting ones such as bidi overrides (which
+    reorder what a terminal shows), are written as escapes."""
+    text = text.translate(_CONTROL)
+    if text.isascii():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c for c in text)
 
 
 class OwnbookError(Exception):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -47,8 +48,21 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
 
 
 def slugify(text: str) -> str:
+    """A slug for any text; compatibility forms and accents fold to ASCII first, so
+    fullwidth letters and 'Café' give 'sales' and 'cafe'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:ID_MAX].rstrip("-") or "item"
+
+
+def _foreign(value: str) -> str:
+    """Name the first non-ASCII character of an id: look-alike letters and invisible marks
+    are the ones a reviewer cannot see."""
+    for char in value:
+        if not char.isascii():
+            name = unicodedata.name(char, "unnamed character")
+            return f" (it holds U+{ord(char):04X} {name})"
+    return ""
 
 
 def _kind_of(node: Node) -> str:
@@ -134,8 +148,8 @@ class Slug(Kind):
             d.report(
                 "OB104",
                 node.pos,
-                f"invalid id '{_short(value)}': use lowercase letters, digits and single "
-                f"hyphens, at most {ID_MAX} characters",
+                f"invalid id '{_short(value)}'{_foreign(value)}: use lowercase letters, digits "
+                f"and single hyphens, at most {ID_MAX} characters",
                 f"try '{suggestion}'",
             )
         return value

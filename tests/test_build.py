@@ -100,11 +100,41 @@ def test_mkdocs_failure_after_check_leaves_the_previous_site(tmp_path: Path) -> 
     assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
     before = tree_digest(project / "site")
     # The model is fine, but a hand-written page links to nowhere: strict MkDocs fails.
+    allow_pages(project)
     (project / "content" / "extra.md").write_text("# Extra\n\n[gone](missing.md)\n")
     proc = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
     assert proc.returncode == 1
     assert "missing.md" in proc.stderr
     assert tree_digest(project / "site") == before
+
+
+def allow_pages(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    assert "      content_dir: content\n" in text
+    config.write_text(
+        text.replace("content_dir: content\n", "content_dir: content\n      allow_pages: true\n")
+    )
+
+
+def test_files_beside_the_model_are_refused_unless_allowed(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    (project / "content" / "evil.html").write_text("<script>alert(1)</script>")
+    (project / "content" / "notes").mkdir()
+    (project / "content" / "notes" / "x.md").write_text("<script>alert(2)</script>")
+    proc = ownbook(project, "build", "--today", TODAY.isoformat())
+    assert proc.returncode == 1
+    content = (project / "content").resolve()
+    assert (
+        f"{content} holds files that are not model files: evil.html, notes/x.md. They would "
+        "be published as written (raw HTML and scripts included); remove them, or set the "
+        "ownbook plugin's `allow_pages: true` in mkdocs.yml and review them as code"
+    ) in " ".join(proc.stderr.split())
+    assert not (project / "site").exists()
+    allow_pages(project)
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    assert (project / "site" / "evil.html").exists()
 
 
 def test_model_warnings_fail_strict_mkdocs(tmp_path: Path) -> None:

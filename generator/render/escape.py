@@ -49,20 +49,36 @@ def _escape_leading(match: re.Match[str]) -> str:
     return "\\" + token if token in "-+#!" else "&#" + str(ord(token)) + ";"
 
 
+# Raw HTML we write often sits in a Markdown table cell or paragraph: Markdown still splits
+# the row at `|` and reads emphasis and code around it, so those characters become numeric
+# references too (a browser reads them back as the same characters).
+_MD_IN_HTML = str.maketrans({c: f"&#{ord(c)};" for c in "|`*_[]{}\\"})
+
+
 def html_text(value: object) -> Markup:
     """Text inside raw HTML that we write."""
-    return escape(str(value))
+    return Markup(str(escape(str(value))).translate(_MD_IN_HTML))
 
 
 def html_attr(value: object) -> Markup:
-    """A value inside a double-quoted HTML attribute."""
-    return escape(str(value))
+    """A value inside a double-quoted HTML attribute (inside Markdown, so `|` cannot end a
+    table cell)."""
+    return Markup(str(escape(str(value))).translate(_MD_IN_HTML))
 
 
 def meta_str(value: object) -> str:
     """A front-matter value: a JSON string is valid YAML, and its content is HTML-escaped
     because MkDocs and Material put page titles into HTML without escaping them."""
-    return json.dumps(html.escape(" ".join(str(value).split()), quote=True))
+    text = json.dumps(html.escape(" ".join(str(value).split()), quote=True), ensure_ascii=False)
+    return text.translate(_YAML_UNPRINTABLE)
+
+
+# A JSON string is YAML only if its characters are printable YAML; astral characters stay as
+# they are (JSON would write them as surrogate pairs, which YAML rejects), the few others
+# become escapes both read alike.
+_YAML_UNPRINTABLE = {
+    c: f"\\u{c:04x}" for c in [*range(0x7F, 0xA0), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
+}
 
 
 def url_dest(url: str) -> str:

@@ -20,16 +20,29 @@ ABOUT = "about.md"
 CHANGES = "changes.md"
 
 
+# Names Windows will not create as files, whatever the extension: a site built from ids
+# like `con` or `lpt1` must still copy onto and open from a Windows share.
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
+)
+
+
+def file_stem(item_id: str) -> str:
+    """The file name for a validated id; a Windows reserved name gets a `_` (which no id
+    holds, so it cannot collide with another id)."""
+    return item_id + "_" if item_id in WINDOWS_RESERVED else item_id
+
+
 def stage_page(stage_id: str) -> str:
-    return f"stages/{stage_id}.md"
+    return f"stages/{file_stem(stage_id)}.md"
 
 
 def activity_page(activity_id: str) -> str:
-    return f"activities/{activity_id}.md"
+    return f"activities/{file_stem(activity_id)}.md"
 
 
 def team_page(team_id: str) -> str:
-    return f"teams/{team_id}.md"
+    return f"teams/{file_stem(team_id)}.md"
 
 
 @lru_cache(maxsize=65536)

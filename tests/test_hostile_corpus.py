@@ -1,0 +1,205 @@
+"""The hostile corpus end to end: each model builds a safe site or fails cleanly.
+
+Every case runs `ownbook build` over a previous site. A case that builds must give a site
+where no script, event attribute, unsafe URL or injected element reaches a reader; a case
+that fails must list exactly the expected problems, without a traceback, and leave the
+previous site byte-identical. In both, nothing is written outside the site folder but the
+diagram cache.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from tests.conftest import BASE, TODAY, make_project
+from tests.test_build import ownbook, tree_digest
+
+HOSTILE = Path(__file__).parent / "hostile"
+URL_ATTRS = {"href", "src", "xlink:href", "action", "formaction", "poster", "data", "srcset"}
+BANNED_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
+UNSAFE_SCHEME = re.compile(r"^(javascript|data|vbscript):")
+
+
+def alias_bomb() -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+    return "\n".join(lines) + "\n"
+
+
+def huge_file() -> bytes:
+    line = b"# padding padding padding padding padding padding padding padding padding\n"
+    return b"teams: []\n" + line * (50 * 1024 * 1024 // len(line))
+
+
+# Generated cases: bytes a text file cannot hold, and sizes a repository should not.
+GENERATED: dict[str, tuple[dict[str, str | bytes], str]] = {
+    "nesting-1000-deep": ({"evil.yaml": "glossary: " + "[" * 1000 + "]" * 1000}, "OB010"),
+    "alias-bomb": ({"evil.yaml": alias_bomb()}, "OB007"),
+    "file-of-50-mb": ({"evil.yaml": huge_file()}, "OB002"),
+    "nul-byte": ({"evil.yaml": b"glossary:\n  - term: a\x00b\n    definition: d\n"}, "OB004"),
+    "invalid-utf8": ({"evil.yaml": b"glossary:\n  - term: caf\xe9\n    definition: d\n"}, "OB003"),
+    "string-of-200k": ({"evil.yaml": "glossary:\n  - term: " + "x" * 200_000 + "\n"}, "OB014"),
+    "tab-indent": ({"evil.yaml": "glossary:\n\t- term: t\n"}, "OB005"),
+    "bom-and-crlf": ({"base.yaml": b"\xef\xbb\xbf" + BASE.replace("\n", "\r\n").encode()}, ""),
+    "utf-16": ({"base.yaml": BASE.encode("utf-16")}, "OB003"),
+}
+
+
+def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None]]:
+    """(name, files, expected error codes or None when the case must build)."""
+    cases: list[tuple[str, dict[str, str | bytes], list[str] | None]] = []
+    for path in sorted(HOSTILE.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        expect = text.splitlines()[0].removeprefix("# expect: ").split()
+        assert expect[0] in ("builds", "fails"), path
+        cases.append(
+            (path.stem, {"model.yaml": text}, expect[1:] if expect[0] == "fails" else None)
+        )
+    for name, (files, code) in GENERATED.items():
+        all_files: dict[str, str | bytes] = {"base.yaml": BASE, **files}
+        cases.append((name, all_files, [code] if code else None))
+    return cases
+
+
+CASES = corpus()
+
+
+def files_outside(root: Path, site: Path) -> dict[str, str]:
+    """Every file under `root` but the site and the diagram cache (whose names are ours)."""
+    cache = root / "p" / ".cache" / "ownbook"
+    for path in cache.rglob("*") if cache.exists() else []:
+        assert re.fullmatch(r"([0-9a-f]{64}\.svg|history-[0-9a-f]+\.json)", path.name), path
+    digest = tree_digest(root)
+    skip = (site.relative_to(root).as_posix() + "/", cache.relative_to(root).as_posix() + "/")
+    return {k: v for k, v in digest.items() if not k.startswith(skip)}
+
+
+@pytest.fixture(scope="module")
+def theme_scripts(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The external scripts the theme puts on pages of a harmless model."""
+    project = tmp_path_factory.mktemp("baseline") / "p"
+    make_project(project, {"base.yaml": BASE})
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    return {
+        str(script["src"])
+        for page in (project / "site").rglob("*.html")
+        for script in BeautifulSoup(page.read_text(), "html.parser").find_all("script", src=True)
+    }
+
+
+def assert_safe(site: Path, theme_scripts: set[str]) -> None:
+    """No script but the theme's, no event attribute, no unsafe URL, no injected element."""
+    docs = sorted(site.rglob("*.html")) + sorted(site.rglob("*.svg"))
+    assert docs
+    for path in docs:
+        doc = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        where = path.relative_to(site).as_posix()
+        for script in doc.find_all("script"):
+            src = script.get("src")
+            assert src is None or str(src) in theme_scripts, (where, src)
+            assert "alert" not in script.get_text(), where
+        for tag in doc.find_all(True):
+            assert isinstance(tag, Tag)
+            assert tag.name not in BANNED_TAGS, (where, tag.name)
+            for attr, value in tag.attrs.items():
+                assert not attr.lower().startswith("on"), (where, tag.name, attr)
+                if attr.lower() in URL_ATTRS:
+                    cleaned = re.sub(r"[\x00-\x20]", "", str(value)).lower()
+                    assert not UNSAFE_SCHEME.match(cleaned), (where, tag.name, attr, value)
+        article = doc.find("article")
+        if article is not None:
+            found = article.find(["script", "style", "foreignobject", "img", "form", "input"])
+            assert found is None, (where, found)
+            # Raw HTML we write is whole: never cut by a table cell and shown as text.
+            assert 'class="ob-letter' not in article.get_text(), where
+
+
+@pytest.mark.parametrize(("name", "files", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_hostile_model(
+    tmp_path: Path,
+    name: str,
+    files: dict[str, str | bytes],
+    expected: list[str] | None,
+    theme_scripts: set[str],
+) -> None:
+    project = tmp_path / "p"
+    make_project(project, files)
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>the previous site</p>")
+    previous = tree_digest(site)
+    outside = files_outside(tmp_path, site)
+
+    proc = ownbook(project, "build", "--today", TODAY.isoformat())
+
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert files_outside(tmp_path, site) == outside
+    assert not list(project.glob(".site.*")), "a staging folder was left behind"
+    if expected is None:
+        assert proc.returncode == 0, proc.stderr
+        assert tree_digest(site) != previous
+        assert_safe(site, theme_scripts)
+    else:
+        assert proc.returncode == 1, proc.stderr
+        codes = re.findall(r"^content/\S+:\d+:\d+: error (OB\d{3}): ", proc.stderr, re.M)
+        if name in GENERATED:  # one code, at every place it applies
+            assert set(codes) == set(expected), proc.stderr
+        else:
+            assert codes == expected, proc.stderr
+        assert tree_digest(site) == previous
+
+
+def test_hostile_text_reads_as_typed(tmp_path: Path) -> None:
+    """The injected strings of the XSS case are on the pages, as text."""
+    project = tmp_path / "p"
+    make_project(project, {"model.yaml": (HOSTILE / "xss-everywhere.yaml").read_text()})
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    site = project / "site"
+
+    def page(rel: str) -> BeautifulSoup:
+        return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+    team = page("teams/evil.html")
+    h1 = team.find("h1")
+    assert h1 is not None
+    assert h1.get_text().rstrip("¶") == (
+        "Team <script>alert(1)</script> | *b* `c` [d](javascript:alert(9)) {{ x }}"
+    )
+    assert "Lead \"><svg onload=alert(3)> ' onmouseover='alert(4)" in team.get_text()
+    stage = page("stages/first.html")
+    cells = [" ".join(td.get_text().split()) for td in stage.select("article table td")]
+    assert "A R" in cells  # team 'evil' accountable, its role responsible: both letters shown
+    letters = stage.select("article span.ob-letter")
+    titles = {str(s.get("title")) for s in letters}
+    assert (
+        'Responsible: Role " ]; x [label=<<b>alert(7)</b>> URL="javascript:alert(7)"]; " | pipe'
+        in titles
+    )
+    faq = page("faq.html")
+    assert "Question <script>alert(1)</script> {{ 7*7 }}?" in faq.get_text()
+    # The quote in repo_url stays inside the attribute: the link is one element, whole.
+    edit = team.select("small.ob-source a")
+    assert [str(a["href"]) for a in edit] == [
+        'https://example.com/repo?x="%3E%3Cscript%3Ealert(1)%3C/script%3E'
+        "/edit/main/content/model.yaml#L18"
+    ]
+    assert "&quot;%3E%3Cscript" in (site / "teams/evil.html").read_text()
+
+
+def test_windows_reserved_ids_get_portable_file_names(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    make_project(project, {"model.yaml": (HOSTILE / "windows-reserved.yaml").read_text()})
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    site = project / "site"
+    for rel in ("teams/nul_.html", "teams/aux_.html", "stages/con_.html", "activities/lpt1_.html"):
+        assert (site / rel).is_file(), rel
+    names = {p.stem.lower() for p in site.rglob("*")}
+    assert not names & {"con", "nul", "aux", "lpt1"}
+    home = BeautifulSoup((site / "index.html").read_text(), "html.parser")
+    assert "stages/con_.html" in {str(a.get("href")) for a in home.select("article a")}
