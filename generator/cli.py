@@ -22,7 +22,7 @@ from .problems import (
     sorted_problems,
     summary,
 )
-from .render import RenderOptions, diagram_sources, nav, render_pages, site_name
+from .render import RenderOptions, diagram_sources, nav, render_downloads, render_pages, site_name
 from .spec import json_schema
 from .svg import SvgCache, render_svgs
 
@@ -234,7 +234,10 @@ def generate(
     history = ownership_history(content_dir, cache.folder)
     pages = render_pages(checked.model, dataclasses.replace(options, svgs=svgs, history=history))
     with staged_dir(out) as stage:
-        write_files(stage, {**pages, GENERATED_MARKER: "Written by `ownbook generate`.\n"})
+        downloads = render_downloads(checked.model)
+        write_files(
+            stage, {**pages, **downloads, GENERATED_MARKER: "Written by `ownbook generate`.\n"}
+        )
     if mkdocs_fragment is not None:
         fragment = {"site_name": site_name(checked.model), "nav": nav(checked.model)}
         mkdocs_fragment.write_text(json.dumps(fragment, indent=2) + "\n")

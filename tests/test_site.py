@@ -320,3 +320,20 @@ def test_home_page_shows_the_loop(built: tuple[Model, Path]) -> None:
     text = re.sub(r"\s+([,.])", r"\1", " ".join(article(site, paths.HOME).get_text(" ").split()))
     first, last = model.lifecycle[0].name, model.lifecycle[-1].name
     assert f"after {last}, it starts again at {first}" in text
+
+
+def test_no_request_leaves_the_site(built: tuple[Model, Path]) -> None:
+    """Works offline: no script, style, font or image is loaded from another host."""
+    _, site = built
+    external = []
+    for page in site.rglob("*.html"):
+        doc = soup(site, page.relative_to(site).as_posix())
+        for tag in doc.find_all(["script", "link", "img", "iframe", "source"]):
+            url = str(tag.get("src") or tag.get("href") or "")
+            if tag.name == "link" and "stylesheet" not in (tag.get("rel") or []):
+                continue
+            if re.match(r"^(https?:)?//", url):
+                external.append((page.name, tag.name, url))
+    assert external == []
+    shim = doc.find("script", src=re.compile("iframe-worker"))
+    assert shim is not None and str(shim["src"]).endswith("assets/vendor/iframe-worker-shim.js")

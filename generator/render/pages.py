@@ -24,7 +24,7 @@ from ..svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history import History
-from . import graphs, paths, views
+from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
 from .escape import html_attr, html_text, md_block, md_item, md_text, meta_str, url_dest
 from .graphs import Edge, Graph
@@ -413,8 +413,25 @@ class _Renderer:
             " ".join(f"{letter_badge(x)} {LETTER_NAMES[x]}" for x in LETTER_ORDER)
             + ". A letter held through a role shows the role when you hover over it."
         )
+        downloads = Markup(
+            ", ".join(
+                f"[{name}]({paths.rel(paths.MATRIX, target)}) ({what})"
+                for name, target, what in (
+                    ("raci.csv", exports.RACI_CSV, "one row per activity, party and letter"),
+                    ("raci-matrix.csv", exports.MATRIX_CSV, "the matrix as a table"),
+                    ("raci.xlsx", exports.RACI_XLSX, "the matrix and a sheet per stage"),
+                    ("model.json", exports.MODEL_JSON, "the whole model"),
+                )
+            )
+        )
         return self.page(
-            "matrix.md.j2", paths.MATRIX, "RACI matrix", tables=tables, totals=totals, legend=legend
+            "matrix.md.j2",
+            paths.MATRIX,
+            "RACI matrix",
+            tables=tables,
+            totals=totals,
+            legend=legend,
+            downloads=downloads,
         )
 
     def faq(self) -> str:
