@@ -108,10 +108,14 @@ def parties(model: Model) -> list[tuple[str, str]]:
     return out
 
 
-def letters_of(activity: Activity, party: str) -> str:
-    """The letters a party holds in one activity, in RACI order ('A/R', 'C', '')."""
-    held = [letter for letter, p, _ in activity.raci.letters() if p == party]
-    return "/".join(_LETTER_CHAR[x] for x in LETTER_NAMES if x in held)
+def letters_by_party(activity: Activity) -> dict[str, str]:
+    """The letters each party holds in one activity, in RACI order ('A/R', 'C')."""
+    held: dict[str, list[str]] = {}
+    for letter in LETTER_NAMES:  # R, A, C, I
+        for held_letter, party, _ in activity.raci.letters():
+            if held_letter == letter:
+                held.setdefault(party, []).append(_LETTER_CHAR[letter])
+    return {party: "/".join(letters) for party, letters in held.items()}
 
 
 def _stage_names(model: Model, a: Activity) -> str:
@@ -119,15 +123,14 @@ def _stage_names(model: Model, a: Activity) -> str:
     return "; ".join(stages[s].name for s in a.stages if s in stages)
 
 
-def matrix_rows(
-    model: Model, activities: tuple[Activity, ...] | None = None
-) -> Iterator[list[str]]:
+def matrix_rows(model: Model, activities: tuple[Activity, ...] | None = None) -> Iterator[list[str]]:
     """The matrix: activities down, parties across, letters in the cells."""
     columns = parties(model)
     yield MATRIX_FIXED + [title for _, title in columns]
     for a in model.activities if activities is None else activities:
         row = [a.id, a.name, a.kind, _stage_names(model, a)]
-        yield row + [letters_of(a, party) for party, _ in columns]
+        held = letters_by_party(a)
+        yield row + [held.get(party, "") for party, _ in columns]
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -158,11 +161,14 @@ def raci_xlsx(model: Model) -> bytes:
         acts = tuple(a for a in model.activities if stage.id in a.stages)
         sheets.append((book.create_sheet(), sheet_title(stage.name, used), acts))
     width = len(MATRIX_FIXED) + len(parties(model))
+    centred = Alignment(horizontal="center")
     for sheet, title, acts in sheets:
         assert sheet is not None
         sheet.title = title
         for r, row in enumerate(matrix_rows(model, acts), start=1):
             for c, value in enumerate(row, start=1):
+                if not value:  # only held letters become cells: a large matrix is sparse
+                    continue
                 target = sheet.cell(row=r, column=c)
                 target.value = cell(value)
                 target.data_type = "s"  # never a formula, whatever the text
@@ -170,7 +176,7 @@ def raci_xlsx(model: Model) -> bytes:
                     target.font = Font(bold=True)
                     target.alignment = Alignment(wrap_text=True, vertical="top")
                 elif c > len(MATRIX_FIXED):
-                    target.alignment = Alignment(horizontal="center")
+                    target.alignment = centred
         sheet.freeze_panes = sheet.cell(row=2, column=3)
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 40
