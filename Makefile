@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: site test lint check clean
 
+# The browser tests drive Debian's Chromium (tests/test_browser.py); `make test` installs it.
+BROWSER := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ownbook needs Python >= 3.11"'
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +30,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check generator tests benchmarks
 
-## The whole test suite: lint, then every test.
-test: $(STAMP) lint
+$(BROWSER):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		chromium fonts-liberation
+
+## The whole test suite: lint, then every test (browser tests included).
+test: $(STAMP) $(BROWSER) lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -8,6 +8,7 @@ template cannot forget to escape a model string.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -270,6 +271,7 @@ class _Renderer:
         teams: list[Team] | None = None,
         *,
         show_stages: bool = False,
+        markers: bool = False,
     ) -> Markup:
         """Activity rows x team columns, each cell the letters the team holds (roles included)."""
         here = Here(self.model, path)
@@ -291,7 +293,8 @@ class _Renderer:
             if show_stages and len(a.stages) > 1:
                 notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
             note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
-            rows.append(f"| {here.activity(a)}{note} | " + " | ".join(cells) + " |")
+            marker = row_marker(a) if markers else ""
+            rows.append(f"| {marker}{here.activity(a)}{note} | " + " | ".join(cells) + " |")
         return Markup("\n".join(rows))
 
     def letter_table(self, path: str, activities: list[Activity]) -> Markup:
@@ -315,7 +318,7 @@ class _Renderer:
                 "informed": list(raci.informed),
             }
             cells = [", ".join(self.party_name(p) for p in held[x]) for x in LETTER_ORDER]
-            rows.append(f"| {here.activity(a)} | " + " | ".join(cells) + " |")
+            rows.append(f"| {row_marker(a)}{here.activity(a)} | " + " | ".join(cells) + " |")
         note = (
             f"{len(views.teams_involved(self.model, activities))} teams take part here, too "
             "many for a column each: each row names the parties by letter."
@@ -402,7 +405,9 @@ class _Renderer:
         tables = [
             (
                 s,
-                self.raci_table(paths.MATRIX, s.activities, list(m.teams), show_stages=True)
+                self.raci_table(
+                    paths.MATRIX, s.activities, list(m.teams), show_stages=True, markers=True
+                )
                 if grid
                 else self.letter_table(paths.MATRIX, list(s.activities)),
             )
@@ -432,6 +437,7 @@ class _Renderer:
             totals=totals,
             legend=legend,
             downloads=downloads,
+            filters=matrix_filters(m),
         )
 
     def faq(self) -> str:
@@ -487,6 +493,28 @@ class _Renderer:
 class _GlossaryEntry:
     term: Any
     anchors: list[str]
+
+
+def row_marker(a: Activity) -> Markup:
+    """An empty element in a matrix row that tells the matrix script what the row holds
+    (its stages and each party's letters), whatever the table's layout."""
+    held = " ".join(f"{party}:{letter[0].upper()}" for letter, party, _ in a.raci.letters())
+    return Markup(
+        f'<span class="ob-row" data-activity="{html_attr(a.id)}" '
+        f'data-stages="{html_attr(" ".join(a.stages))}" data-held="{html_attr(held)}"></span>'
+    )
+
+
+def matrix_filters(model: Model) -> Markup:
+    """The place the matrix script puts its controls, with the teams and stages to offer.
+    Empty without JavaScript: the tables below read as they are."""
+    teams = [[t.id, t.name] for t in model.teams]
+    stages = [[s.id, s.name] for s in model.lifecycle]
+    return Markup(
+        f'<div id="ob-matrix-filters" class="ob-matrix-filters" '
+        f'data-teams="{html_attr(json.dumps(teams))}" '
+        f'data-stages="{html_attr(json.dumps(stages))}"></div>'
+    )
 
 
 def _unique(anchor: str, used: set[str]) -> str:
