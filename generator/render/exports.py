@@ -123,7 +123,9 @@ def _stage_names(model: Model, a: Activity) -> str:
     return "; ".join(stages[s].name for s in a.stages if s in stages)
 
 
-def matrix_rows(model: Model, activities: tuple[Activity, ...] | None = None) -> Iterator[list[str]]:
+def matrix_rows(
+    model: Model, activities: tuple[Activity, ...] | None = None
+) -> Iterator[list[str]]:
     """The matrix: activities down, parties across, letters in the cells."""
     columns = parties(model)
     yield MATRIX_FIXED + [title for _, title in columns]
