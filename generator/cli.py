@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ import click
 from . import __version__
 from .history import ownership_history
 from .load import Checked, load_model
+from .model import Model
 from .output import staged_dir, write_files
 from .problems import (
     OwnbookError,
@@ -69,14 +71,23 @@ def cli() -> None:
     show_default=True,
     help="How to print the problems.",
 )
+@click.option(
+    "--review",
+    is_flag=True,
+    help="List only the review reminders (overdue, never reviewed), with due dates; "
+    "they are warnings and never fail the command.",
+)
 @TODAY
-def check(content_dir: Path, strict: bool, fmt: str, today: dt.date | None) -> None:
+def check(content_dir: Path, strict: bool, fmt: str, review: bool, today: dt.date | None) -> None:
     """Validate the model in CONTENT_DIR (default: content).
 
     Exits 0 when there is no error (warnings allowed unless --strict), 1 when there are
     errors, 2 on a usage error.
     """
     checked = load_model(content_dir, today=today)
+    if review:
+        _print_reviews(checked, fmt, today or dt.date.today())
+        raise SystemExit(1 if checked.errors else 0)
     if fmt == "json":
         click.echo(format_json(checked.problems))
     elif fmt == "github":
@@ -89,6 +100,34 @@ def check(content_dir: Path, strict: bool, fmt: str, today: dt.date | None) -> N
     else:
         _print_report(checked)
     raise SystemExit(1 if checked.fails(strict=strict) else 0)
+
+
+REVIEW_CODES = ("OB404", "OB405")
+
+
+def _print_reviews(checked: Checked, fmt: str, today: dt.date) -> None:
+    """The review reminders, most overdue first; model errors are printed too, since a
+    model with errors has no reliable review dates."""
+    problems = [p for p in checked.problems if p.code in REVIEW_CODES or p in checked.errors]
+    model = checked.model
+    if fmt == "json":
+        click.echo(format_json(problems))
+        return
+    if fmt in ("github", "sarif"):
+        click.echo(
+            format_github(problems) if fmt == "github" else format_sarif(problems, __version__)
+        )
+        return
+    for problem in sorted(problems, key=lambda p: (p.code != "OB405", p.sort_key())):
+        click.echo(problem.format())
+    reminders = [p for p in problems if p.code in REVIEW_CODES]
+    if model is not None and not reminders:
+        click.echo(f"every activity was reviewed within its cadence on {today.isoformat()}")
+    elif model is not None:
+        click.echo(
+            f"{len(reminders)} of {len(model.activities)} activities need a review "
+            f"(checked on {today.isoformat()})"
+        )
 
 
 def _print_report(checked: Checked, *, err: bool = False) -> None:
@@ -385,6 +424,224 @@ def codeowners(content_dir: Path, output: Path, fallback: str | None, check: boo
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default="content",
+    show_default=True,
+    help="The model folder.",
+)
+@click.option(
+    "--team", "team_id", metavar="TEAM", help="List what this team holds, by stage and letter."
+)
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="How many matches to show.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@TODAY
+def who(
+    query: str | None,
+    content_dir: Path,
+    team_id: str | None,
+    limit: int,
+    fmt: str,
+    today: dt.date | None,
+) -> None:
+    """Answer "who owns QUERY?" from the model: activities by id, name, tag or words.
+
+    Prints each match's RACI, escalation and review status, best match first. Exits 1
+    when nothing matches.
+    """
+    from . import who as w
+    from .spec import did_you_mean
+
+    if (query is None) == (team_id is None):
+        raise click.UsageError("give a QUERY or --team TEAM (one of them)")
+    checked = _checked_or_exit(content_dir, False, today)
+    model = checked.model
+    assert model is not None
+    day = today or dt.date.today()
+    if team_id is not None:
+        team = model.team_by_id.get(team_id)
+        if team is None:
+            hint = did_you_mean(team_id, list(model.team_by_id)) or "see `ownbook who --help`"
+            raise click.BadParameter(f"unknown team '{team_id}'; {hint}", param_hint="--team")
+        holdings = w.team_holdings(model, team_id)
+        if fmt == "json":
+            data = {
+                "team": team.id,
+                "name": team.name,
+                "stages": [
+                    {"stage": title, "letters": {letter: acts for letter, acts in letters}}
+                    for title, letters in holdings
+                ],
+            }
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        total = sum(len(acts) for _, letters in holdings for _, acts in letters)
+        click.echo(f"{team.name} holds {total} letters")
+        for title, letters in holdings:
+            click.echo(f"\n{title}")
+            for letter, acts in letters:
+                click.echo(f"  {letter}:")
+                for act in acts:
+                    click.echo(f"    - {act}")
+        return
+    assert query is not None
+    matches = w.find(model, query, limit)
+    if fmt == "json":
+        rows = [{**w.describe(model, m.activity, day), "matched": m.why} for m in matches]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif matches:
+        click.echo("\n\n".join(w.format_activity(model, m.activity, day) for m in matches))
+    if not matches:
+        if fmt == "text":
+            click.echo(
+                f"no activity matches '{query}'; try fewer words, or `ownbook who --team TEAM`",
+                err=True,
+            )
+        raise SystemExit(1)
+
+
+@cli.command()
+@CONTENT_DIR
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when there is any risk (reviews excepted).")
+@TODAY
+def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> None:
+    """Ownership health of the model: gaps and risks, reviews due, load per team and stage.
+
+    The same report as the handbook's Health page.
+    """
+    from .health import assess
+
+    checked = _checked_or_exit(content_dir, False, today)
+    model = checked.model
+    assert model is not None
+    day = today or dt.date.today()
+    health = assess(model, day)
+    if fmt == "json":
+        data = {
+            "date": day.isoformat(),
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "subject": f.subject,
+                    "id": f.subject_id,
+                    "name": f.name,
+                    "message": f.message,
+                    "file": f.pos.file,
+                    "line": f.pos.line,
+                    "col": f.pos.col,
+                    "hint": f.hint,
+                }
+                for f in health.findings
+            ],
+            "due_soon": [
+                {"id": r.activity.id, "due": r.due.isoformat() if r.due else None}
+                for r in health.due_soon
+            ],
+            "load": {
+                team: {stage: dict(counts) for stage, counts in stages.items()}
+                for team, stages in health.load.items()
+            },
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for f in health.findings:
+            click.echo(f"{f.pos}: {f.kind}: {f.subject} '{f.subject_id}' {f.message}; {f.hint}")
+        for r in health.due_soon:
+            click.echo(f"{r.activity.pos}: review-due-soon: activity '{r.activity.id}' due {r.due}")
+        click.echo(_load_text(model, health.load))
+        risks, reviews = len(health.risks), len(health.reviews)
+        click.echo(
+            f"{risks} risk{'s' if risks != 1 else ''}, {reviews} review"
+            f"{'s' if reviews != 1 else ''} overdue or missing, checked on {day.isoformat()}"
+        )
+    raise SystemExit(1 if strict and health.risks else 0)
+
+
+def _load_text(model: Model, load: dict[str, dict[str, Counter[str]]]) -> str:
+    """The load table as aligned text: a row per team, a column per stage."""
+    head = ["team", *(s.id for s in model.lifecycle)]
+    rows = [head]
+    for team in model.teams:
+        cells = []
+        for s in model.lifecycle:
+            c = load[team.id][s.id]
+            cells.append(
+                " ".join(
+                    f"{c[x]}{x[0].upper()}"
+                    for x in ("responsible", "accountable", "consulted", "informed")
+                    if c[x]
+                )
+                or "-"
+            )
+        rows.append([team.id, *cells])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
+
+
+@cli.command(name="import")
+@click.argument(
+    "sheet_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the content YAML into.",
+)
+@click.option(
+    "--sheet", metavar="NAME", help="The worksheet of an .xlsx file (default: the first)."
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
+def import_(sheet_file: Path, out: Path, sheet: str | None, force: bool) -> None:
+    """Turn a RACI spreadsheet (.csv or .xlsx) into content YAML.
+
+    Activities are rows (optionally under stage heading rows), teams or roles are columns,
+    cells hold R, A, C, I or combinations such as A/R. Every cell that cannot be placed is
+    reported with its sheet, row and column. Exits 0 when everything was placed, 1 when
+    some rows were left out (the rest is written) or nothing could be written.
+    """
+    from .importsheet import import_sheet, write_import
+
+    result = import_sheet(sheet_file, sheet=sheet)
+    for message in result.messages:
+        click.echo(message.format(), err=True)
+    if not result.files:
+        click.echo(f"nothing written: no activity of {sheet_file} could be imported", err=True)
+        raise SystemExit(1)
+    problems = write_import(result.files, out, force=force)
+    for message in problems:
+        click.echo(message.format(), err=True)
+    if any(m.severity == "error" for m in problems):
+        raise SystemExit(1)
+    checked = load_model(out)
+    for problem in checked.errors:  # the import promises a model without errors
+        click.echo(problem.format(), err=True)
+    click.echo(
+        f"wrote {result.written} activities into {out} ({result.skipped} rows left out); "
+        f"next: `ownbook check {out}`"
+    )
+    raise SystemExit(1 if result.errors or checked.errors else 0)
 
 
 def main() -> None:

@@ -69,5 +69,5 @@ def nav(model: Model) -> list[Any]:
         {"RACI matrix": paths.MATRIX},
         {"FAQ": paths.FAQ},
         {"Glossary": paths.GLOSSARY},
-        {"About": [paths.ABOUT, paths.CHANGES]},
+        {"About": [paths.ABOUT, paths.HEALTH, paths.CHANGES]},
     ]

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .. import health
 from ..model import LETTER_NAMES, Activity, Located, Model, Team, split_party
 from ..problems import Pos
 from ..svg import SvgResult
@@ -139,6 +140,7 @@ def render_pages(model: Model, options: RenderOptions | None = None) -> dict[str
     pages[paths.FAQ] = r.faq()
     pages[paths.GLOSSARY] = r.glossary()
     pages[paths.ABOUT] = r.about()
+    pages[paths.HEALTH] = r.health()
     pages[paths.CHANGES] = r.changes()
     return pages
 
@@ -210,20 +212,31 @@ class _Renderer:
             return os.path.relpath(pos.file, root).replace(os.sep, "/")
         return pos.file
 
+    def edit_url(self, pos: Pos) -> str | None:
+        """The repository's edit page at a model line, when `repo_url` is set."""
+        hb = self.model.handbook
+        if not hb.repo_url:
+            return None
+        branch, file = quote(hb.edit_branch, safe="/"), quote(self.source_path(pos), safe="/")
+        return f"{hb.repo_url.rstrip('/')}/edit/{branch}/{file}#L{pos.line}"
+
     def source_line(self, obj: Located | None) -> Markup:
         """'Source: file, line N', linked to the repository when `repo_url` is set."""
         if obj is None or obj.pos.line <= 0:
             return Markup("")
-        path = self.source_path(obj.pos)
-        label = md_text(f"{path}, line {obj.pos.line}")
-        hb = self.model.handbook
-        if hb.repo_url:
-            branch, file = quote(hb.edit_branch, safe="/"), quote(path, safe="/")
-            url = f"{hb.repo_url.rstrip('/')}/edit/{branch}/{file}#L{obj.pos.line}"
+        label = md_text(f"{self.source_path(obj.pos)}, line {obj.pos.line}")
+        url = self.edit_url(obj.pos)
+        if url:
             return Markup(
                 f'\n<small class="ob-source">Edit this: [{label}]({url_dest(url)})</small>\n'
             )
         return Markup(f'\n<small class="ob-source">Source: {label}</small>\n')
+
+    def source_link(self, pos: Pos) -> Markup:
+        """`file:line`, linked to its edit page when `repo_url` is set (for tables)."""
+        label = md_text(f"{self.source_path(pos)}:{pos.line}")
+        url = self.edit_url(pos)
+        return Markup(f"[{label}]({url_dest(url)})") if url else label
 
     # pages -------------------------------------------------------------------------
 
@@ -440,6 +453,47 @@ class _Renderer:
             filters=matrix_filters(m),
         )
 
+    def health(self) -> str:
+        m = self.model
+        report = health.assess(m, self.options.today)
+        here = Here(m, paths.HEALTH)
+
+        def subject(f: health.Finding) -> Markup:
+            if f.subject == "activity":
+                return here.activity(m.activity_by_id[f.subject_id])
+            if f.subject == "team":
+                return here.team(m.team_by_id[f.subject_id])
+            return here.stage(m.stage_by_id[f.subject_id])
+
+        def accountable(a: Activity) -> Markup:
+            return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
+
+        load = [
+            (
+                team,
+                [report.load[team.id][s.id] for s in m.lifecycle],
+                sum((sum(c.values()) for c in report.load[team.id].values()), 0),
+            )
+            for team in m.teams
+        ]
+        return self.page(
+            "health.md.j2",
+            paths.HEALTH,
+            "Ownership health",
+            report=report,
+            model=m,
+            kinds=health.KINDS,
+            max_responsible=health.MAX_RESPONSIBLE,
+            max_listed=health.MAX_LISTED,
+            due_soon_days=health.DUE_SOON_DAYS,
+            subject=subject,
+            accountable=accountable,
+            where=self.source_link,
+            today=self.options.today,
+            load=load,
+            load_cell=_load_cell,
+        )
+
     def faq(self) -> str:
         return self.page(
             "faq.md.j2",
@@ -493,6 +547,15 @@ class _Renderer:
 class _GlossaryEntry:
     term: Any
     anchors: list[str]
+
+
+def _load_cell(counts: Counter[str]) -> str:
+    """'2 R · 1 A' for the letters a team holds in a stage; blank for none."""
+    return " · ".join(
+        f"{counts[x]} {x[0].upper()}"
+        for x in ("responsible", "accountable", "consulted", "informed")
+        if counts[x]
+    )
 
 
 def row_marker(a: Activity) -> Markup:

@@ -18,6 +18,7 @@ FAQ = "faq.md"
 GLOSSARY = "glossary.md"
 ABOUT = "about.md"
 CHANGES = "changes.md"
+HEALTH = "health.md"
 
 
 # Names Windows will not create as files, whatever the extension: a site built from ids

@@ -1,0 +1,836 @@
+"""`ownbook import`: RACI spreadsheets become content that passes the check, or say why not.
+
+A spreadsheet is messy input kept by people, so these tests pin down both halves of the
+promise: what is placed comes out as exact, loadable YAML, and what is not placed is named
+cell by cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import importsheet
+from generator.importsheet import ImportMessage, ImportResult, import_sheet, write_import
+from generator.load import load_model
+from generator.model import Model
+from tests.conftest import TODAY
+
+HERE = Path(__file__).resolve().parent / "import"
+
+PLACEHOLDERS = [
+    ("handbook.yaml", "warning", "organization is the placeholder 'TODO: your organisation'"),
+    (
+        "stages.yaml",
+        "warning",
+        "each stage's summary is the placeholder "
+        "'TODO: what happens for the customer in this stage.'",
+    ),
+    (
+        "activities.yaml",
+        "warning",
+        "no activity has a 'reviewed' date; ownbook check reminds you of each (OB405) until "
+        "its RACI is confirmed",
+    ),
+]
+NOT_A_LETTER = (
+    "is not a RACI letter (R, A, C or I, or a combination such as A/R); the cell is not placed"
+)
+NEEDS = "an activity needs exactly one A and at least one R"
+
+
+def triples(result: ImportResult) -> list[tuple[str, str, str]]:
+    return [(m.location, m.severity, m.text) for m in result.messages]
+
+
+def loads_cleanly(result: ImportResult, folder: Path) -> Model:
+    """Write the import into `folder` and load it: no errors allowed, warnings are fine."""
+    assert write_import(result.files, folder) == ()
+    checked = load_model(folder, today=TODAY)
+    assert [p.format() for p in checked.errors] == []
+    assert checked.model is not None
+    return checked.model
+
+
+def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    workbook.save(path)
+    return path
+
+
+# --- 1. a role-per-column matrix with stage headings -------------------------------------
+
+MATRIX_HEADER = [
+    "Activity",
+    "Marketing / Content Lead",
+    "Marketing / Data Analyst",
+    "Sales / Account Executive",
+    "Customer Success",
+]
+MATRIX = [
+    MATRIX_HEADER,
+    ["Awareness"],
+    ["Publish blog posts", "A/R", "c", "I", None],
+    ["Report campaign results", "I", "RA", None, "i"],
+    ["Stage: Purchase", None, None, None, None],
+    ["Close deals", None, "I", "r/a", "C"],
+    ["Hand over to onboarding", "-", None, "A", "R"],
+    ["Retention"],
+    ["Run renewal review", " i ", "C", "C", "R A"],
+]
+MATRIX_PARTIES = [
+    "marketing/content-lead",
+    "marketing/data-analyst",
+    "sales/account-executive",
+    "customer-success",
+]
+
+MATRIX_TEAMS = """\
+# Imported from lifecycle-raci.xlsx by `ownbook import`.
+teams:
+  - id: marketing
+    name: Marketing
+    roles:
+      - id: content-lead
+        name: Content Lead
+      - id: data-analyst
+        name: Data Analyst
+  - id: sales
+    name: Sales
+    roles:
+      - id: account-executive
+        name: Account Executive
+  - id: customer-success
+    name: Customer Success
+"""
+
+MATRIX_ACTIVITIES = """\
+# Imported from lifecycle-raci.xlsx by `ownbook import`.
+activities:
+  - id: publish-blog-posts
+    name: Publish blog posts
+    stages: [awareness]
+    raci:
+      responsible: [marketing/content-lead]
+      accountable: marketing/content-lead
+      consulted: [marketing/data-analyst]
+      informed: [sales/account-executive]
+  - id: report-campaign-results
+    name: Report campaign results
+    stages: [awareness]
+    raci:
+      responsible: [marketing/data-analyst]
+      accountable: marketing/data-analyst
+      informed: [marketing/content-lead, customer-success]
+  - id: close-deals
+    name: Close deals
+    stages: [purchase]
+    raci:
+      responsible: [sales/account-executive]
+      accountable: sales/account-executive
+      consulted: [customer-success]
+      informed: [marketing/data-analyst]
+  - id: hand-over-to-onboarding
+    name: Hand over to onboarding
+    stages: [purchase]
+    raci:
+      responsible: [customer-success]
+      accountable: sales/account-executive
+  - id: run-renewal-review
+    name: Run renewal review
+    stages: [retention]
+    raci:
+      responsible: [customer-success]
+      accountable: customer-success
+      consulted: [marketing/data-analyst, sales/account-executive]
+      informed: [marketing/content-lead]
+"""
+
+MATRIX_HANDBOOK = """\
+# Imported from lifecycle-raci.xlsx by `ownbook import`.
+# Replace the organization placeholder with your organisation's name.
+handbook:
+  title: lifecycle-raci
+  organization: 'TODO: your organisation'
+  lifecycle: [awareness, purchase, retention]
+  loop: true
+"""
+
+MATRIX_STAGES = """\
+# Imported from lifecycle-raci.xlsx by `ownbook import`.
+# Each summary is a placeholder: say what happens for the customer.
+stages:
+  - id: awareness
+    name: Awareness
+    summary: 'TODO: what happens for the customer in this stage.'
+  - id: purchase
+    name: Purchase
+    summary: 'TODO: what happens for the customer in this stage.'
+  - id: retention
+    name: Retention
+    summary: 'TODO: what happens for the customer in this stage.'
+"""
+
+
+def matrix_workbook(tmp_path: Path) -> Path:
+    path = write_xlsx(tmp_path / "lifecycle-raci.xlsx", {"RACI": MATRIX})
+    workbook = openpyxl.load_workbook(path)
+    workbook["RACI"].merge_cells("A5:E5")  # a heading row merged across, as people do
+    workbook.save(path)
+    return path
+
+
+def test_role_matrix_gives_exact_yaml(tmp_path: Path) -> None:
+    result = import_sheet(matrix_workbook(tmp_path))
+    assert triples(result) == PLACEHOLDERS
+    assert (result.written, result.skipped) == (5, 0)
+    assert dict(result.files) == {
+        "handbook.yaml": MATRIX_HANDBOOK,
+        "teams.yaml": MATRIX_TEAMS,
+        "stages.yaml": MATRIX_STAGES,
+        "activities.yaml": MATRIX_ACTIVITIES,
+    }
+
+
+def test_role_matrix_passes_check_with_every_letter(tmp_path: Path) -> None:
+    result = import_sheet(matrix_workbook(tmp_path))
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [s.id for s in model.lifecycle] == ["awareness", "purchase", "retention"]
+    letters = {"R": "responsible", "A": "accountable", "C": "consulted", "I": "informed"}
+    activities = [row for row in MATRIX[1:] if any(row[1:])]
+    assert len(activities) == len(model.activities)
+    seen = 0
+    for row, activity in zip(activities, model.activities, strict=True):
+        assert activity.name == row[0]
+        held = {letter: set(getattr(activity.raci, key) or ()) for letter, key in letters.items()}
+        held["A"] = {activity.raci.accountable}
+        for party, cell in zip(MATRIX_PARTIES, row[1:], strict=True):
+            for letter in str(cell or "").upper():
+                if letter in letters:
+                    assert party in held[letter], (activity.id, party, letter)
+                    seen += 1
+    assert seen == 19
+
+
+# --- 2. rows that cannot be placed -----------------------------------------------------
+
+
+def test_bad_rows_are_reported_cell_by_cell_and_the_rest_passes(tmp_path: Path) -> None:
+    result = import_sheet(HERE / "bad-rows.csv")
+    assert triples(result) == [
+        ("bad-rows.csv:3:E", "error", f"'X' {NOT_A_LETTER}"),
+        (
+            "bad-rows.csv:3:A",
+            "error",
+            "row left out: 'Plan campaign' has no accountable party (A) and no responsible "
+            f"party (R); {NEEDS}",
+        ),
+        (
+            "bad-rows.csv:4:A",
+            "error",
+            f"row left out: 'Approve budget' has 2 accountable parties (A) in D4, E4; {NEEDS}",
+        ),
+        (
+            "bad-rows.csv:5:A",
+            "error",
+            f"row left out: 'Draft copy' has no responsible party (R); {NEEDS} "
+            "(write A/R in E5 if that party also does the work)",
+        ),
+        ("bad-rows.csv:6:F", "error", f"'Approve' {NOT_A_LETTER}"),
+        ("bad-rows.csv:7:D", "error", f"'RACI?' {NOT_A_LETTER}"),
+        (
+            "bad-rows.csv:7:C",
+            "error",
+            "'maybe' is not a kind (activity or decision); the cell is not placed and the "
+            "activity is written as an activity",
+        ),
+        (
+            "bad-rows.csv:8:A",
+            "error",
+            "row left out: no activity name in A8; its cells D8, G8 are not placed",
+        ),
+        (
+            "bad-rows.csv:10:A",
+            "warning",
+            "activity id 'close-deals' is already used by the activity in A9; this one gets "
+            "'close-deals-2'",
+        ),
+        *PLACEHOLDERS,
+    ]
+    assert (result.written, result.skipped) == (5, 4)
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [a.id for a in model.activities] == [
+        "qualify-leads",
+        "write-case-study",
+        "score-leads",
+        "close-deals",
+        "close-deals-2",
+    ]
+    qualify, case_study, score, close, close2 = model.activities
+    assert (qualify.kind, qualify.summary, qualify.stages) == ("decision", "Weekly", ("awareness",))
+    assert case_study.stages == ("awareness",)  # a blank Stage cell takes the stage above
+    assert (case_study.raci.responsible, case_study.raci.accountable) == (("sales",), "marketing")
+    assert (score.kind, score.raci.informed) == ("activity", ("support/lead",))
+    assert close.raci.informed == close2.raci.consulted == ("support/lead",)
+    assert [s.id for s in model.lifecycle] == ["awareness", "consideration", "purchase"]
+
+
+def test_header_problems_are_reported(tmp_path: Path) -> None:
+    source = tmp_path / "header.csv"
+    source.write_text(
+        "RACI matrix 2025\n"
+        "\n"
+        "Task,Phase,Sales,Marketing,sales,Notes,Stage,\n"
+        "Qualify leads,Awareness,A,R,C,first,x,stray\n"
+        "Close,Purchase,R/C,A,,,,\n"
+        "Legend: R = responsible,,,,,,,\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(source)
+    assert triples(result) == [
+        ("header.csv:1:A", "warning", "read as a title: the handbook is called 'RACI matrix 2025'"),
+        ("header.csv:3:G", "warning", "a second Stage column 'Stage' is not read"),
+        (
+            "header.csv:3:E",
+            "warning",
+            "column E names the same party 'sales' as column C; their letters are combined",
+        ),
+        (
+            "header.csv:4:C",
+            "warning",
+            "'sales' is Accountable and Consulted in 'Qualify leads'; ownbook check warns "
+            "about a party holding two letters (OB304)",
+        ),
+        (
+            "header.csv:5:C",
+            "warning",
+            "'sales' is Responsible and Consulted in 'Close'; ownbook check warns about a "
+            "party holding two letters (OB304)",
+        ),
+        (
+            "header.csv:6:A",
+            "error",
+            "row left out: 'Legend: R = responsible' has no accountable party (A) and no "
+            f"responsible party (R); {NEEDS}",
+        ),
+        (
+            "header.csv:4:G",
+            "error",
+            "column G is a second Stage column, so its cells are not placed: G4",
+        ),
+        ("header.csv:4:H", "error", "column H has no header, so its cells are not placed: H4"),
+        *PLACEHOLDERS,
+    ]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert model.handbook.title == "RACI matrix 2025"
+    assert model.activities[0].raci.consulted == ("sales",)
+
+
+def test_stage_headings_without_activities_and_rows_without_stage(tmp_path: Path) -> None:
+    source = tmp_path / "q3_ownership.csv"
+    source.write_text(
+        "Activity,Sales,Marketing\n"
+        "Qualify leads,A/R,I\n"
+        "Awareness\n"
+        "Run events,I,RA\n"
+        "Legend: A = accountable\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(source)
+    assert triples(result)[:2] == [
+        (
+            "q3_ownership.csv:2:A",
+            "warning",
+            "1 row(s) come before any stage heading and have no stage: A2; they are put under "
+            "a stage 'q3 ownership', named after the file",
+        ),
+        (
+            "q3_ownership.csv:5:A",
+            "warning",
+            "'Legend: A = accountable' reads as a stage heading, but no activity row follows "
+            "it; it is not made a stage",
+        ),
+    ]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [(s.id, s.name) for s in model.lifecycle] == [
+        ("q3-ownership", "q3 ownership"),
+        ("awareness", "Awareness"),
+    ]
+
+
+def test_a_sheet_without_stages_gets_one_named_after_the_file(tmp_path: Path) -> None:
+    source = tmp_path / "raci.csv"
+    source.write_text("Deliverable,Sales\nPrice list,A/R\n", encoding="utf-8")
+    result = import_sheet(source)
+    assert triples(result)[0] == (
+        "raci.csv",
+        "warning",
+        "the sheet names no stages; all activities are put under one stage 'raci', named "
+        "after the file",
+    )
+    model = loads_cleanly(result, tmp_path / "out")
+    assert model.handbook.lifecycle == ("raci",)
+
+
+def test_names_that_yaml_would_misread_come_back_as_typed(tmp_path: Path) -> None:
+    names = ["no", "1.10", "012", "12:30", "- dash", "#hash", "a: b", "'q'", '"dq"', "~", "[x]"]
+    names += ["{y}", "*star", "&amp", "!tag", "%pct", "@at", "`tick", "? q", "| pipe", "Café"]
+    teams = ["no", "On", "1.10", "Sales: EMEA Lead", "Account Executive (Sales)", "営業"]
+    source = tmp_path / "tricky.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Activity", "Summary", *teams])
+        for i, name in enumerate(names):
+            row = [name, f"first line\n  {name}\nlast", *[""] * len(teams)]
+            row[2 + i % len(teams)] = "A/R"
+            row[2 + (i + 1) % len(teams)] = "c"
+            writer.writerow(row)
+    result = import_sheet(source)
+    assert (
+        "tricky.csv:1:H",
+        "warning",
+        "team '営業' has no letters or digits an id can use; it gets id 'team'",
+    ) in triples(result)
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [a.name for a in model.activities] == names
+    assert [a.summary for a in model.activities] == [f"first line\n  {n}\nlast" for n in names]
+    assert [(t.id, t.name) for t in model.teams] == [
+        ("no", "no"),
+        ("on", "On"),
+        ("1-10", "1.10"),
+        ("sales", "Sales"),
+        ("team", "営業"),
+    ]
+    assert [r.id for r in model.team_by_id["sales"].roles] == ["emea-lead", "account-executive"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "letters"),
+    [
+        ("R", "R"),
+        ("a", "A"),
+        ("A/R", "RA"),
+        ("R/A", "RA"),
+        ("RA", "RA"),
+        ("A, R", "RA"),
+        ("R+A", "RA"),
+        (" r ; a ", "RA"),
+        ("C & I", "CI"),
+        ("-", ""),
+        ("n/a", ""),
+        ("X", None),
+        ("Approve", None),
+        ("RACI?", None),
+        ("R*", None),
+        ("1", None),
+        ("S", None),
+    ],
+)
+def test_parse_letters(cell: str, letters: str | None) -> None:
+    assert importsheet.parse_letters(cell) == letters
+
+
+# --- 3. file formats and bad input -----------------------------------------------------
+
+
+def test_csv_with_semicolons_and_bom(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    text = (
+        "Phase;Activity;Sales;Marketing: Content Lead;Account Executive (Sales)\r\n"
+        'Awareness;"Qualify; then score leads";A;R;\r\n'
+        ";Write copy;I;A/R;c\r\n"
+    )
+    source.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = import_sheet(source)
+    assert [m for m in result.messages if m.severity == "error"] == []
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [(a.name, a.stages) for a in model.activities] == [
+        ("Qualify; then score leads", ("awareness",)),
+        ("Write copy", ("awareness",)),
+    ]
+    assert model.activities[1].raci.consulted == ("sales/account-executive",)
+    assert [t.id for t in model.teams] == ["sales", "marketing"]
+    assert [r.id for r in model.team_by_id["sales"].roles] == ["account-executive"]
+
+
+def test_tab_separated_utf16_text(tmp_path: Path) -> None:
+    source = tmp_path / "export.tsv"
+    source.write_bytes("Activity\tSales\tMarketing\nClose\tA/R\tI\n".encode("utf-16"))
+    model = loads_cleanly(import_sheet(source), tmp_path / "out")
+    assert model.activities[0].raci.informed == ("marketing",)
+
+
+def test_xlsx_named_second_sheet(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "ownership.xlsx",
+        {
+            "Read me": [["This workbook holds our RACI."]],
+            "RACI 2025": [
+                ["Activity", "Stage", "Sales", "Marketing"],
+                ["Close deals", "Purchase", "A/R", 7],
+                ["Renew", "Retention", "I", "RA"],
+            ],
+        },
+    )
+    result = import_sheet(path, sheet="RACI 2025")
+    assert triples(result)[0] == ("ownership.xlsx:'RACI 2025'!D2", "error", f"'7' {NOT_A_LETTER}")
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [a.id for a in model.activities] == ["close-deals", "renew"]
+
+    first = import_sheet(path)  # the first sheet by default: a note, not a matrix
+    assert triples(first) == [
+        (
+            "ownership.xlsx:'Read me'!A1",
+            "error",
+            "no header row: no row has an activity column and at least one party column",
+        )
+    ]
+    missing = import_sheet(path, sheet="RACI")
+    assert triples(missing) == [
+        (
+            "ownership.xlsx",
+            "error",
+            "no sheet named 'RACI'; the workbook has 'Read me', 'RACI 2025'",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.csv", b"", [("empty.csv", "error", "the sheet is empty")]),
+        ("blank.csv", b" , ,\n\n", [("blank.csv", "error", "the sheet is empty")]),
+        (
+            "notes.txt",
+            b"Activity,Sales\n",
+            [
+                (
+                    "notes.txt",
+                    "error",
+                    "unsupported file type '.txt': give a .csv, .tsv or .xlsx file",
+                )
+            ],
+        ),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0",
+            [
+                (
+                    "old.xls",
+                    "error",
+                    "old .xls workbooks are not read; save it as .xlsx or CSV UTF-8",
+                )
+            ],
+        ),
+        (
+            "garbage.xlsx",
+            b"\x00\x01garbage",
+            [("garbage.xlsx", "error", "not an .xlsx workbook (it is not a zip file)")],
+        ),
+        (
+            "latin1.csv",
+            "Activity,Sales\nCaf\xe9,A/R\n".encode("latin-1"),
+            [("latin1.csv:2", "error", "byte 0xe9 is not valid UTF-8; save the file as CSV UTF-8")],
+        ),
+        (
+            "header-only.csv",
+            b"Activity,Sales\n",
+            [
+                (
+                    "header-only.csv",
+                    "error",
+                    "no activity rows below the header; no files are written",
+                )
+            ],
+        ),
+        (
+            "no-parties.csv",
+            b"Activity,Notes\nClose,big deals\n",
+            [
+                (
+                    "no-parties.csv:1:A",
+                    "error",
+                    "no party columns: the header names no team or role after the activity column",
+                )
+            ],
+        ),
+        (
+            "one-column.csv",
+            b"Activity\nClose\n",
+            [
+                (
+                    "one-column.csv:1:A",
+                    "error",
+                    "no header row: no row has an activity column and at least one party column",
+                )
+            ],
+        ),
+        ("missing.csv", None, [("missing.csv", "error", "no such file")]),
+    ],
+)
+def test_bad_files_give_messages_not_tracebacks(
+    tmp_path: Path, name: str, content: bytes | None, expected: list[tuple[str, str, str]]
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = import_sheet(path)
+    assert triples(result) == expected
+    assert result.files == {}
+
+
+def test_all_rows_left_out_writes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "none.csv"
+    source.write_text("Activity,Sales,Marketing\nClose,A,A\n", encoding="utf-8")
+    result = import_sheet(source)
+    assert triples(result)[-1] == (
+        "none.csv",
+        "error",
+        "no activity row could be written; no files are written",
+    )
+    assert (result.files, result.written, result.skipped) == ({}, 0, 1)
+
+
+def test_damaged_workbooks(tmp_path: Path) -> None:
+    not_xlsx = tmp_path / "zip.xlsx"
+    with zipfile.ZipFile(not_xlsx, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    (message,) = import_sheet(not_xlsx).messages
+    assert (message.location, message.severity) == ("zip.xlsx", "error")
+    assert message.text.startswith("cannot read the workbook: ")
+
+    empty = write_xlsx(tmp_path / "empty.xlsx", {"Sheet": []})
+    assert triples(import_sheet(empty)) == [("empty.xlsx:Sheet", "error", "the sheet is empty")]
+
+    zipped_csv = tmp_path / "really.csv"
+    zipped_csv.write_bytes(empty.read_bytes())
+    assert triples(import_sheet(zipped_csv)) == [
+        ("really.csv", "error", "this is a zip file (an .xlsx workbook?), not CSV text")
+    ]
+
+
+def test_size_limits_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importsheet, "MAX_ROWS", 3)
+    monkeypatch.setattr(importsheet, "MAX_COLS", 3)
+    source = tmp_path / "big.csv"
+    source.write_text(
+        "Activity,Sales,Marketing,Finance\nOne,A/R,I,C\nTwo,A/R,,\nThree,A/R,,\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(source)
+    assert triples(result)[:2] == [
+        (
+            "big.csv:1:D",
+            "error",
+            "cells right of column C are not read: the limit is 3 columns",
+        ),
+        (
+            "big.csv:4:A",
+            "error",
+            "this row and the rows below it are not read: the limit is 3 rows and 2,000,000 "
+            "filled cells",
+        ),
+    ]
+    assert result.written == 2
+    loads_cleanly(result, tmp_path / "out")
+
+
+def test_control_characters_are_removed_with_a_warning(tmp_path: Path) -> None:
+    source = tmp_path / "ctl.csv"
+    source.write_text("Activity,Sales\nClo\x07se,A/R\n", encoding="utf-8")
+    result = import_sheet(source)
+    assert triples(result)[0] == (
+        "ctl.csv:2:A",
+        "warning",
+        "1 control character(s) removed from the text",
+    )
+    assert loads_cleanly(result, tmp_path / "out").activities[0].name == "Close"
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def simple_files(tmp_path: Path) -> dict[str, str]:
+    source = tmp_path / "raci.csv"
+    source.write_text("Activity,Sales\nClose,A/R\n", encoding="utf-8")
+    return dict(import_sheet(source).files)
+
+
+def test_write_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
+    files = simple_files(tmp_path)
+    out = tmp_path / "content"
+    assert write_import(files, out) == ()
+    (out / "teams.yaml").write_text("edited by hand\n", encoding="utf-8")
+    refused = write_import(files, out)
+    assert [(m.location, m.severity, m.text) for m in refused] == [
+        ((out / name).as_posix(), "error", "already exists; use force to overwrite it")
+        for name in files
+    ]
+    assert (out / "teams.yaml").read_text(encoding="utf-8") == "edited by hand\n"
+    assert write_import(files, out, force=True) == ()
+    assert (out / "teams.yaml").read_text(encoding="utf-8") == files["teams.yaml"]
+
+
+def test_write_refuses_a_folder_with_other_model_files(tmp_path: Path) -> None:
+    files = simple_files(tmp_path)
+    out = tmp_path / "content"
+    out.mkdir()
+    (out / "old.yaml").write_text("teams: []\n", encoding="utf-8")
+    assert write_import(files, out) == (
+        ImportMessage(
+            (out / "old.yaml").as_posix(),
+            "error",
+            "other model file in the folder would be merged with the import",
+        ),
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["old.yaml"]
+
+
+def test_write_stays_inside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "content"
+    refused = write_import({"../escape.yaml": "x: 1\n", "ok.yaml": "y: 2\n"}, out)
+    assert [(m.location, m.severity) for m in refused] == [("../escape.yaml", "error")]
+    assert not out.exists() and not (tmp_path / "escape.yaml").exists()
+
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("keep\n", encoding="utf-8")
+    out.mkdir()
+    (out / "teams.yaml").symlink_to(outside)
+    assert write_import({"teams.yaml": "teams: []\n"}, out, force=True) == ()
+    assert outside.read_text(encoding="utf-8") == "keep\n"
+    assert not (out / "teams.yaml").is_symlink()
+
+
+def test_numbering_and_id_columns(tmp_path: Path) -> None:
+    source = tmp_path / "ids.csv"
+    source.write_text(
+        "No.,Id,Activity,Sales,Marketing\n"
+        "1,close-deals,Close deals,A/R,\n"
+        "2,Renew Contract,Renew,A/R,I\n"
+        "3,close-deals,Close again,R,A\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(source)
+    assert triples(result)[:4] == [
+        ("ids.csv:1:A", "warning", "column A 'No.' numbers the rows; it is not read"),
+        (
+            "ids.csv",
+            "warning",
+            "the sheet names no stages; all activities are put under one stage 'ids', named "
+            "after the file",
+        ),
+        (
+            "ids.csv:3:C",
+            "warning",
+            "'Renew Contract' in the Id column is not a valid id (lowercase letters, digits "
+            "and single hyphens); 'renew' is used",
+        ),
+        (
+            "ids.csv:4:C",
+            "warning",
+            "activity id 'close-deals' is already used by the activity in C2; this one gets "
+            "'close-deals-2'",
+        ),
+    ]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [(a.id, a.name) for a in model.activities] == [
+        ("close-deals", "Close deals"),
+        ("renew", "Renew"),
+        ("close-deals-2", "Close again"),
+    ]
+
+
+def test_parties_listed_under_letter_columns_are_explained(tmp_path: Path) -> None:
+    source = tmp_path / "lists.csv"
+    source.write_text(
+        "Activity,Responsible,Accountable,Consulted,Informed\nClose,Sales,Sales,,Marketing\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(source)
+    assert triples(result) == [
+        (
+            "lists.csv:1:B",
+            "error",
+            "the header has columns named after RACI letters ('Responsible', 'Accountable', "
+            "'Consulted', 'Informed'), so it lists parties under each letter; ownbook import "
+            "reads a matrix with one column per team or role and the letters in its cells",
+        )
+    ]
+    assert result.files == {}
+
+
+def test_write_does_not_follow_a_linked_folder_out(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    out = tmp_path / "content"
+    out.mkdir()
+    (out / "sub").symlink_to(outside)
+    refused = write_import({"sub/teams.yaml": "teams: []\n", "handbook.yaml": "x: 1\n"}, out)
+    assert [(m.location, m.text) for m in refused] == [
+        ((out / "sub/teams.yaml").as_posix(), f"refused: it would be written outside {out}")
+    ]
+    assert list(outside.iterdir()) == [] and not (out / "handbook.yaml").exists()
+    a_file = tmp_path / "file"
+    a_file.write_text("", encoding="utf-8")
+    assert write_import({"a.yaml": ""}, a_file) == (
+        ImportMessage(a_file.as_posix(), "error", "is not a folder"),
+    )
+
+
+def test_unclosed_quote_stops_at_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "quote.csv"
+    source.write_text('Activity,Sales\nFirst,A/R\n"Second,A/R\nThird,A/R\n', encoding="utf-8")
+    result = import_sheet(source)
+    assert triples(result)[0] == (
+        "quote.csv:3",
+        "error",
+        "CSV error: unexpected end of data; this row and the rows below are not read",
+    )
+    assert result.written == 1
+
+
+def test_excel_sep_line_sets_the_delimiter(tmp_path: Path) -> None:
+    source = tmp_path / "sep.csv"
+    source.write_text("sep=;\nActivity;Sales;Marketing\nClose, fast;A/R;x\n", encoding="utf-8")
+    result = import_sheet(source)
+    assert triples(result)[0] == ("sep.csv:3:C", "error", f"'x' {NOT_A_LETTER}")
+    assert loads_cleanly(result, tmp_path / "out").activities[0].name == "Close, fast"
+
+
+TOKENS = [
+    *["", "", "", "R", "A", "C", "I", "A/R", "ra", "r+a", "C, I", "x", "-", "RACI?"],
+    *["Stage: Foo", "Awareness", "Sales", "Sales / Lead", "Lead (Sales)", "team:", "/", "(x)"],
+    *["Stage", "Phase", "Kind", "Type", "decision", "Id", "No.", "Notes", "Description"],
+    *["no", "1.10", "營業", "a: b", "#", "Responsible", "item", "close-deals", "\x00", "\ufeff"],
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=6), max_size=8),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_any_grid_imports_without_traceback_and_passes_check(
+    rows: list[list[str]], delimiter: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "grid.csv"
+        with source.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, delimiter=delimiter).writerows(rows)
+        result = import_sheet(source)
+        assert result.files or result.errors
+        if result.files:
+            loads_cleanly(result, Path(folder) / "out")
