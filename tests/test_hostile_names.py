@@ -78,6 +78,7 @@ def test_hostile_text_builds_and_stays_text(tmp_path: Path) -> None:
         "changes.html",
         "faq.html",
         "glossary.html",
+        "health.html",
         "index.html",
         "matrix.html",
         "stages/one.html",
