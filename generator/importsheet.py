@@ -243,16 +243,21 @@ class _Reader:
         return cleaned
 
 
+def _readable(path: Path, shown: str, log: _Log) -> bool:
+    """Whether `path` is a file within the size limit (else says why); may raise OSError."""
+    if not path.is_file():
+        log.error(shown, "no such file")
+        return False
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        log.error(shown, f"file is {size:,} bytes, over the limit of {MAX_INPUT_BYTES:,}")
+        return False
+    return True
+
+
 def _read_bytes(path: Path, shown: str, log: _Log) -> bytes | None:
     try:
-        if not path.is_file():
-            log.error(shown, "no such file")
-            return None
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            log.error(shown, f"file is {size:,} bytes, over the limit of {MAX_INPUT_BYTES:,}")
-            return None
-        return path.read_bytes()
+        return path.read_bytes() if _readable(path, shown, log) else None
     except OSError as exc:
         log.error(shown, f"cannot read file: {exc.strerror or exc}")
         return None
@@ -325,12 +330,7 @@ def _read_csv(path: Path, log: _Log) -> _Sheet | None:
 def _read_xlsx(path: Path, sheet_name: str | None, log: _Log) -> _Sheet | None:
     shown = path.name
     try:
-        if not path.is_file():
-            log.error(shown, "no such file")
-            return None
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            log.error(shown, f"file is {size:,} bytes, over the limit of {MAX_INPUT_BYTES:,}")
+        if not _readable(path, shown, log):
             return None
         if not zipfile.is_zipfile(path):
             log.error(shown, "not an .xlsx workbook (it is not a zip file)")
