@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -201,11 +202,20 @@ def build(
     root = config_file.parent.resolve()
     content = (content_dir or root / "content").resolve()
     shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
+    start = time.perf_counter()
     checked = _checked_or_exit(content, strict, today, Path(shown).as_posix())
+    load_seconds = time.perf_counter() - start
     site = site_dir if site_dir is not None else config_file.parent / "site"
     try:
         with staged_dir(site) as stage:
-            build_site(config_file, stage, strict=strict, checked=checked, today=today)
+            build_site(
+                config_file,
+                stage,
+                strict=strict,
+                checked=checked,
+                load_seconds=load_seconds,
+                today=today,
+            )
     except OwnbookError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None

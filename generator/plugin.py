@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,12 @@ from mkdocs.structure.files import File, Files
 from .history import ownership_history
 from .load import Checked, load_model
 from .model import Model
+from .parallel import in_background
 from .problems import OwnbookError, Severity, format_problems
 from .render import (
     RenderOptions,
     diagram_sources,
+    exports,
     nav,
     render_downloads,
     render_pages,
@@ -46,7 +49,8 @@ log = get_plugin_logger("ownbook")
 
 # `ownbook build` checks the model before MkDocs starts; it hands the result over here so
 # the YAML is not read twice.
-_preloaded: dict[Path, Checked] = {}
+# The seconds the check took count as the plugin's own "load" time.
+_preloaded: dict[Path, tuple[Checked, float]] = {}
 
 
 class OwnbookConfig(base.Config):
@@ -67,7 +71,10 @@ class OwnbookConfig(base.Config):
 class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
-        self.downloads: dict[str, str | bytes] = {}
+        # The downloads are made in a forked process while MkDocs converts the pages, and
+        # handed to these placeholder files before MkDocs copies them (see on_env).
+        self.downloads_job: Future[dict[str, str | bytes]] | None = None
+        self.download_files: list[File] = []
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
         self.timings: dict[str, float] = {}
@@ -104,9 +111,14 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         root = Path(config.config_file_path).parent.resolve()
         shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
         with self._timed("load"):
-            checked = _preloaded.pop(content, None) or load_model(
-                content, today=self._today(), display_as=Path(shown).as_posix()
-            )
+            preloaded = _preloaded.pop(content, None)
+            if preloaded is None:
+                checked = load_model(
+                    content, today=self._today(), display_as=Path(shown).as_posix()
+                )
+            else:
+                checked, seconds = preloaded
+                self.timings["load_before_build"] = seconds
         errors = [p for p in checked.problems if p.severity is Severity.ERROR]
         if errors or checked.model is None:
             raise PluginError(
@@ -139,7 +151,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                 model, dataclasses.replace(options, svgs=svgs, history=history)
             )
         with self._timed("downloads"):
-            self.downloads = render_downloads(model)
+            self.downloads_job = in_background(lambda: render_downloads(model))
         config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
@@ -172,9 +184,27 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                     f"page '{path}'; rename or remove it"
                 )
             files.append(File.generated(config, path, content=content))
-        for path, data in self.downloads.items():
-            files.append(File.generated(config, path, content=data))
+        self.download_files = [
+            File.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
+        ]
+        for file in self.download_files:
+            files.append(file)
         return files
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """MkDocs copies files after this event: the downloads must be there by now."""
+        with self._timed("downloads_wait"):
+            if self.downloads_job is None:
+                return env
+            try:
+                made = self.downloads_job.result()
+            except Exception as exc:
+                raise PluginError(f"the downloads could not be made: {exc}") from exc
+            for file in self.download_files:
+                data = made[file.src_uri]
+                file.content_bytes = data.encode() if isinstance(data, str) else data
+            self.downloads_job = None
+        return env
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -189,9 +219,11 @@ def build_site(
     *,
     strict: bool,
     checked: Checked | None = None,
+    load_seconds: float = 0.0,
     today: dt.date | None = None,
 ) -> None:
-    """Build the site into `site_dir` (which the caller swaps into place)."""
+    """Build the site into `site_dir` (which the caller swaps into place); `checked` is the
+    model the caller already loaded, in `load_seconds`."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -203,7 +235,7 @@ def build_site(
                 if today is not None:
                     plugin.config.today = today.isoformat()
                 if checked is not None:
-                    _preloaded[plugin.content_path(config)] = checked
+                    _preloaded[plugin.content_path(config)] = (checked, load_seconds)
         build(config)
     except Abort as exc:
         raise OwnbookError(f"mkdocs build failed: {exc}") from None

@@ -26,6 +26,7 @@ RACI_CSV = f"{DOWNLOADS}/raci.csv"
 MATRIX_CSV = f"{DOWNLOADS}/raci-matrix.csv"
 RACI_XLSX = f"{DOWNLOADS}/raci.xlsx"
 MODEL_JSON = f"{DOWNLOADS}/model.json"
+DOWNLOAD_PATHS = (RACI_CSV, MATRIX_CSV, RACI_XLSX, MODEL_JSON)
 
 LONG_HEADER = [
     "activity_id",
@@ -53,12 +54,14 @@ def cell(value: object) -> str:
 
 def render_downloads(model: Model) -> dict[str, str | bytes]:
     """Every download, as `{path under the site: content}`."""
-    return {
+    out: dict[str, str | bytes] = {
         RACI_CSV: _csv(long_rows(model)),
         MATRIX_CSV: _csv(matrix_rows(model)),
         RACI_XLSX: raci_xlsx(model),
         MODEL_JSON: model_json(model),
     }
+    assert tuple(out) == DOWNLOAD_PATHS
+    return out
 
 
 def _csv(rows: Iterator[list[str]]) -> str:

@@ -1,0 +1,42 @@
+"""Work for an idle core: run a function in a forked process while MkDocs renders pages.
+
+MkDocs renders pages on one core. Whole-model outputs that are needed only when files are
+copied (the downloads) can be made meanwhile on another. A forked child inherits the model
+as it is in memory, so nothing but the result crosses between the processes. Where fork is
+not available (Windows) the function simply runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+# The function the next forked worker runs: set just before the fork, read in the child.
+_pending: Callable[[], Any] | None = None
+
+
+def _run_pending() -> Any:
+    assert _pending is not None
+    return _pending()
+
+
+def in_background(fn: Callable[[], Any]) -> Future[Any]:
+    """Start `fn()` in a child process; the future gives its result (or raises its error)."""
+    global _pending
+    if "fork" not in multiprocessing.get_all_start_methods():
+        done: Future[Any] = Future()
+        try:
+            done.set_result(fn())
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+    _pending = fn
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_run_pending)  # forks now: the child sees `_pending`
+    finally:
+        _pending = None
+    pool.shutdown(wait=False)  # the worker exits once its one task is done
+    return future
