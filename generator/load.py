@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -20,7 +21,7 @@ from .model import Faq, Handbook, Model
 from .problems import OwnbookError, Pos, Problem, Severity, fails
 from .spec import Decoder, decode_file, slugify
 from .validate import validate
-from .yamltree import read_tree
+from .yamltree import MAX_FILE_BYTES, read_tree
 
 MODEL_SUFFIXES = (".yaml", ".yml")
 MAX_MODEL_BYTES = 64 * 1024 * 1024
@@ -61,8 +62,8 @@ def display_path(content_dir: Path | str, rel: str) -> str:
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a model is read.
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a model is read (or pages are rendered).
 
     Reading allocates hundreds of thousands of small acyclic objects; each allocation burst
     would trigger a full collection pass, which doubled load time on a 5,000-activity model.
@@ -76,25 +77,93 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    """What reading and decoding one file gave: its problems and its top-level values."""
+
+    read_problems: tuple[Problem, ...]
+    values: dict[str, Any] | None
+    decode_problems: tuple[Problem, ...]
+    readable: bool
+
+
+class FileCache:
+    """Decoded files by display path and content hash, for a caller that loads the same
+    model again and again (`serve`): an edit re-reads only the file it changed.
+
+    Keyed by the bytes' hash rather than the modification time, so a cached file can never
+    be stale; only what the last load used is kept.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, bytes], _Decoded] = {}
+        self._used: dict[tuple[str, bytes], _Decoded] = {}
+        self.hits = 0
+
+    def key(self, path: Path, shown: str) -> tuple[str, bytes] | None:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return shown, hashlib.blake2b(path.read_bytes(), digest_size=20).digest()
+        except OSError:
+            return None
+
+    def get(self, key: tuple[str, bytes]) -> _Decoded | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self.hits += 1
+            self._used[key] = found
+        return found
+
+    def put(self, key: tuple[str, bytes], decoded: _Decoded) -> None:
+        self._used[key] = decoded
+
+    def end_load(self) -> None:
+        self._entries, self._used = self._used, {}
+
+
 def load_model(
-    content_dir: Path | str, *, today: dt.date | None = None, display_as: str | None = None
+    content_dir: Path | str,
+    *,
+    today: dt.date | None = None,
+    display_as: str | None = None,
+    cache: FileCache | None = None,
 ) -> Checked:
     """Load and validate the model in `content_dir`; report, never raise, on bad content.
 
     Problems and positions name files under `display_as` (default: `content_dir` as given),
-    so a caller can show paths relative to where the reader stands.
+    so a caller can show paths relative to where the reader stands. A `cache` kept by the
+    caller skips reading and decoding the files that did not change since its last load.
     """
-    with _no_cyclic_gc():
-        return _load_model(Path(content_dir), today, display_as or Path(content_dir).as_posix())
+    shown = display_as or Path(content_dir).as_posix()
+    with no_cyclic_gc():
+        try:
+            return _load_model(Path(content_dir), today, shown, cache)
+        finally:
+            if cache is not None:
+                cache.end_load()
 
 
-def _load_model(content_dir: Path, today: dt.date | None, shown_root: str) -> Checked:
+def _read_file(path: Path, shown: str) -> _Decoded:
+    tree, found = read_tree(path, shown)
+    if tree is None or found:
+        # A file the YAML reader rejected is not decoded: its other problems would be
+        # noise until it reads cleanly.
+        return _Decoded(tuple(found), None, (), readable=False)
+    decoder = Decoder()
+    values = decode_file(tree, decoder)
+    return _Decoded((), values, tuple(decoder.problems), readable=True)
+
+
+def _load_model(
+    content_dir: Path, today: dt.date | None, shown_root: str, cache: FileCache | None
+) -> Checked:
     root_pos = Pos(shown_root)
     if not content_dir.is_dir():
         problem = Problem("OB001", root_pos, "content folder does not exist or is not a folder")
         return Checked(None, (problem,), ())
     problems: list[Problem] = []
-    decoder = Decoder()
+    decode_problems: list[Problem] = []
     merged: dict[str, list[Any]] = {key: [] for key in LIST_KEYS}
     handbooks: list[Handbook] = []
     files: list[str] = []
@@ -122,21 +191,25 @@ def _load_model(content_dir: Path, today: dt.date | None, shown_root: str) -> Ch
             )
             unreadable = True
             break
-        tree, found = read_tree(path, shown)
-        problems += found
-        if tree is None or found:
-            # A file the YAML reader rejected is not decoded: its other problems would be
-            # noise until it reads cleanly.
+        key = cache.key(path, shown) if cache is not None else None
+        decoded = cache.get(key) if cache is not None and key is not None else None
+        if decoded is None:
+            decoded = _read_file(path, shown)
+            if cache is not None and key is not None:
+                cache.put(key, decoded)
+        problems += decoded.read_problems
+        decode_problems += decoded.decode_problems
+        if not decoded.readable:
             unreadable = True
             continue
-        values = decode_file(tree, decoder)
+        values = decoded.values
         if values is None:
             continue
         if values["handbook"] is not None:
             handbooks.append(values["handbook"])
         for key in LIST_KEYS:
             merged[key].extend(values[key] or ())
-    problems += decoder.problems
+    problems += decode_problems
     if not files:
         problems.append(
             Problem(

@@ -30,7 +30,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .history import ownership_history
-from .load import Checked, load_model
+from .load import Checked, FileCache, load_model, no_cyclic_gc
 from .model import Model
 from .parallel import in_background
 from .problems import OwnbookError, Severity, format_problems
@@ -78,6 +78,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
         self.timings: dict[str, float] = {}
+        # Decoded model files, kept across `serve` rebuilds: an edit re-reads one file.
+        self.file_cache = FileCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin (and its SVG cache) alive across `serve`
@@ -88,7 +90,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.timings = {}
-        with self._timed("on_config"):
+        with self._timed("on_config"), no_cyclic_gc():
             return self._configure(config)
 
     @contextmanager
@@ -114,7 +116,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             preloaded = _preloaded.pop(content, None)
             if preloaded is None:
                 checked = load_model(
-                    content, today=self._today(), display_as=Path(shown).as_posix()
+                    content,
+                    today=self._today(),
+                    display_as=Path(shown).as_posix(),
+                    cache=self.file_cache,
                 )
             else:
                 checked, seconds = preloaded
