@@ -3,12 +3,14 @@
 MkDocs renders pages on one core. Whole-model outputs that are needed only when files are
 copied (the downloads) can be made meanwhile on another. A forked child inherits the model
 as it is in memory, so nothing but the result crosses between the processes. Where fork is
-not available (Windows) the function simply runs in this process.
+not available (Windows), or when other threads run (`serve`'s server: forking a threaded
+process can deadlock the child), the function simply runs in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -25,7 +27,7 @@ def _run_pending() -> Any:
 def in_background(fn: Callable[[], Any]) -> Future[Any]:
     """Start `fn()` in a child process; the future gives its result (or raises its error)."""
     global _pending
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         done: Future[Any] = Future()
         try:
             done.set_result(fn())

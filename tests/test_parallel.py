@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import threading
 
 import pytest
 
 from generator.parallel import in_background
 
+CHILD = """
+import os
+import subprocess
+import sys
+from generator.parallel import in_background
+data = {"rows": list(range(1000))}  # not pickled on the way in: the child inherits it
+pid, total = in_background(lambda: (os.getpid(), sum(data["rows"]))).result(timeout=60)
+print(pid != os.getpid(), total)
+"""
+
 
 def test_runs_in_another_process_with_inherited_data() -> None:
-    data = {"rows": list(range(1000))}  # not pickled on the way in: the child inherits it
-    future = in_background(lambda: (os.getpid(), sum(data["rows"])))
-    pid, total = future.result(timeout=60)
-    assert pid != os.getpid()
-    assert total == 499500
+    # In a fresh interpreter: this one may still run other tests' threads.
+    proc = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True)
+    assert proc.stdout.split() == ["True", "499500"], proc.stderr
 
 
 def test_an_error_in_the_child_is_raised_by_result() -> None:
@@ -31,3 +42,14 @@ def test_without_fork_the_function_runs_here(monkeypatch: pytest.MonkeyPatch) ->
     assert in_background(os.getpid).result() == os.getpid()
     with pytest.raises(ZeroDivisionError):
         in_background(lambda: 1 / 0).result()
+
+
+def test_with_other_threads_running_the_function_runs_here() -> None:
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)  # like `serve`'s web server
+    server.start()
+    try:
+        assert in_background(os.getpid).result() == os.getpid()
+    finally:
+        stop.set()
+        server.join()
