@@ -140,8 +140,11 @@ def measure(name: str, size: tuple[int, int, int], work: Path) -> dict[str, floa
 
 def rebuild_after_edit(proj: Path) -> float:
     code = (
-        "import json, sys, time\n"
+        "import json, sys, threading, time\n"
         "from pathlib import Path\n"
+        # `mkdocs serve` runs a web server thread beside the builds: with it, ownbook makes
+        # the downloads in the build itself (see generator/parallel.py), as it does here.
+        "threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
         "from mkdocs.config import load_config\n"
         "from generator.plugin import OwnbookPlugin\n"
         "cfg = load_config(sys.argv[1])\n"
