@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import time
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -15,7 +14,6 @@ import click
 from . import __version__
 from .history import ownership_history
 from .load import Checked, load_model
-from .model import Model
 from .output import staged_dir, write_files
 from .problems import (
     OwnbookError,
@@ -537,75 +535,18 @@ def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> 
 
     The same report as the handbook's Health page.
     """
-    from .health import assess
+    from . import health as h
 
     checked = _checked_or_exit(content_dir, False, today)
     model = checked.model
     assert model is not None
     day = today or dt.date.today()
-    health = assess(model, day)
+    health = h.assess(model, day)
     if fmt == "json":
-        data = {
-            "date": day.isoformat(),
-            "findings": [
-                {
-                    "kind": f.kind,
-                    "subject": f.subject,
-                    "id": f.subject_id,
-                    "name": f.name,
-                    "message": f.message,
-                    "file": f.pos.file,
-                    "line": f.pos.line,
-                    "col": f.pos.col,
-                    "hint": f.hint,
-                }
-                for f in health.findings
-            ],
-            "due_soon": [
-                {"id": r.activity.id, "due": r.due.isoformat() if r.due else None}
-                for r in health.due_soon
-            ],
-            "load": {
-                team: {stage: dict(counts) for stage, counts in stages.items()}
-                for team, stages in health.load.items()
-            },
-        }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(h.to_json(health, day), indent=2, ensure_ascii=False))
     else:
-        for f in health.findings:
-            click.echo(f"{f.pos}: {f.kind}: {f.subject} '{f.subject_id}' {f.message}; {f.hint}")
-        for r in health.due_soon:
-            click.echo(f"{r.activity.pos}: review-due-soon: activity '{r.activity.id}' due {r.due}")
-        click.echo(_load_text(model, health.load))
-        risks, reviews = len(health.risks), len(health.reviews)
-        click.echo(
-            f"{risks} risk{'s' if risks != 1 else ''}, {reviews} review"
-            f"{'s' if reviews != 1 else ''} overdue or missing, checked on {day.isoformat()}"
-        )
+        click.echo(h.to_text(model, health, day))
     raise SystemExit(1 if strict and health.risks else 0)
-
-
-def _load_text(model: Model, load: dict[str, dict[str, Counter[str]]]) -> str:
-    """The load table as aligned text: a row per team, a column per stage."""
-    head = ["team", *(s.id for s in model.lifecycle)]
-    rows = [head]
-    for team in model.teams:
-        cells = []
-        for s in model.lifecycle:
-            c = load[team.id][s.id]
-            cells.append(
-                " ".join(
-                    f"{c[x]}{x[0].upper()}"
-                    for x in ("responsible", "accountable", "consulted", "informed")
-                    if c[x]
-                )
-                or "-"
-            )
-        rows.append([team.id, *cells])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    return "\n".join(
-        "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    )
 
 
 @cli.command(name="import")

@@ -218,3 +218,63 @@ def load_table(model: Model) -> dict[str, dict[str, Counter[str]]]:
                 if stage in row:
                     row[stage][letter] += 1
     return table
+
+
+def letter_counts(counts: Counter[str], *, wide: bool = False) -> str:
+    """The letters counted, zeros left out: '2R 1A', or '2 R · 1 A' when `wide` (pages)."""
+    if wide:
+        return " · ".join(f"{counts[x]} {x[0].upper()}" for x in LETTERS if counts[x])
+    return " ".join(f"{counts[x]}{x[0].upper()}" for x in LETTERS if counts[x])
+
+
+def to_json(health: Health, today: dt.date) -> dict[str, object]:
+    """The report as data (`ownbook report --format json`)."""
+    return {
+        "date": today.isoformat(),
+        "findings": [
+            {
+                "kind": f.kind,
+                "subject": f.subject,
+                "id": f.subject_id,
+                "name": f.name,
+                "message": f.message,
+                "file": f.pos.file,
+                "line": f.pos.line,
+                "col": f.pos.col,
+                "hint": f.hint,
+            }
+            for f in health.findings
+        ],
+        "due_soon": [
+            {"id": r.activity.id, "due": r.due.isoformat() if r.due else None}
+            for r in health.due_soon
+        ],
+        "load": {
+            team: {stage: dict(counts) for stage, counts in stages.items()}
+            for team, stages in health.load.items()
+        },
+    }
+
+
+def to_text(model: Model, health: Health, today: dt.date) -> str:
+    """The report as lines like a compiler's, then the load table and a summary."""
+    lines = [
+        f"{f.pos}: {f.kind}: {f.subject} '{f.subject_id}' {f.message}; {f.hint}"
+        for f in health.findings
+    ]
+    lines += [
+        f"{r.activity.pos}: review-due-soon: activity '{r.activity.id}' due {r.due}"
+        for r in health.due_soon
+    ]
+    rows = [["team", *(s.id for s in model.lifecycle)]]
+    for team in model.teams:
+        cells = [letter_counts(health.load[team.id][s.id]) or "-" for s in model.lifecycle]
+        rows.append([team.id, *cells])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    risks, reviews = len(health.risks), len(health.reviews)
+    lines.append(
+        f"{risks} risk{'s' if risks != 1 else ''}, {reviews} review"
+        f"{'s' if reviews != 1 else ''} overdue or missing, checked on {today.isoformat()}"
+    )
+    return "\n".join(lines)

@@ -491,7 +491,7 @@ class _Renderer:
             where=self.source_link,
             today=self.options.today,
             load=load,
-            load_cell=_load_cell,
+            load_cell=lambda counts: health.letter_counts(counts, wide=True),
         )
 
     def faq(self) -> str:
@@ -547,15 +547,6 @@ class _Renderer:
 class _GlossaryEntry:
     term: Any
     anchors: list[str]
-
-
-def _load_cell(counts: Counter[str]) -> str:
-    """'2 R · 1 A' for the letters a team holds in a stage; blank for none."""
-    return " · ".join(
-        f"{counts[x]} {x[0].upper()}"
-        for x in ("responsible", "accountable", "consulted", "informed")
-        if counts[x]
-    )
 
 
 def row_marker(a: Activity) -> Markup:
