@@ -32,6 +32,9 @@ HOSTILE_TEXT = [
     "!!! warning",
     "> not a quote",
     "line one\nline two",
+    "0#",
+    "What about C#",
+    "ends with hashes ##",
 ]
 
 
@@ -40,6 +43,14 @@ def test_md_text_shows_text_as_typed(text: str) -> None:
     html = render(f"Before {md_text(text)} after")
     assert html.get_text() == f"Before {' '.join(text.split())} after"
     assert [t.name for t in html.find_all(True)] == ["p"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_md_text_as_a_heading(text: str) -> None:
+    """Found by the text property test: a heading drops trailing '#' ('0#' read '0')."""
+    html = render(f"### {md_text(text)}")
+    assert [t.name for t in html.find_all(True)] == ["h3"]
+    assert html.get_text() == " ".join(text.split())
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXT)

@@ -141,8 +141,10 @@ def folded(text: str) -> str:
     return " ".join(text.split())
 
 
-# A deeper run: OWNBOOK_PROPERTY_EXAMPLES=2000 pytest tests/test_text_property.py
-EXAMPLES = int(os.environ.get("OWNBOOK_PROPERTY_EXAMPLES", "60"))
+# The suite runs a fixed set of examples (the same on every run, so CI cannot turn red by
+# chance); a deeper, random run: OWNBOOK_PROPERTY_EXAMPLES=3000 pytest tests/test_text_property.py
+DEEP = os.environ.get("OWNBOOK_PROPERTY_EXAMPLES")
+EXAMPLES = int(DEEP or "100")
 
 SAFE = {name: f"word{i}" for i, name in enumerate(PLAIN + MARKDOWN)}
 
@@ -156,7 +158,7 @@ text = st.text(st.one_of(syntax, syntax, letters, anything), min_size=1, max_siz
 )
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DEEP is None)
 @given(field=st.sampled_from(PLAIN), value=text)
 def test_plain_text_shows_as_typed_and_adds_nothing(
     tmp_path_factory: pytest.TempPathFactory, field: str, value: str
@@ -173,7 +175,7 @@ def test_plain_text_shows_as_typed_and_adds_nothing(
     assert found, (field, value)
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DEEP is None)
 @given(field=st.sampled_from(MARKDOWN), value=text)
 def test_markdown_fields_add_no_raw_html(
     tmp_path_factory: pytest.TempPathFactory, field: str, value: str

@@ -22,8 +22,9 @@ import re
 from markupsafe import Markup, escape
 
 # Characters that are Markdown syntax anywhere in a line (all backslash-escapable in
-# Python-Markdown with the tables extension); the rest matter only at the start of a line.
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]|])")
+# Python-Markdown with the tables extension; `#` because a heading drops trailing ones);
+# the rest matter only at the start of a line.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]|#])")
 _MD_LEADING = re.compile(r"^([-+#=!~]|\d+[.)])")
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
