@@ -105,9 +105,10 @@ REVIEW_CODES = ("OB404", "OB405")
 
 
 def _print_reviews(checked: Checked, fmt: str, today: dt.date) -> None:
-    """The review reminders, most overdue first; model errors are printed too, since a
-    model with errors has no reliable review dates."""
-    problems = [p for p in checked.problems if p.code in REVIEW_CODES or p in checked.errors]
+    """The review reminders, never reviewed first, then by file and line; model errors are
+    printed too, since a model with errors has no reliable review dates."""
+    errors = checked.errors
+    problems = [p for p in checked.problems if p.code in REVIEW_CODES] + list(errors)
     model = checked.model
     if fmt == "json":
         click.echo(format_json(problems))
@@ -120,9 +121,11 @@ def _print_reviews(checked: Checked, fmt: str, today: dt.date) -> None:
     for problem in sorted(problems, key=lambda p: (p.code != "OB405", p.sort_key())):
         click.echo(problem.format())
     reminders = [p for p in problems if p.code in REVIEW_CODES]
-    if model is not None and not reminders:
+    if model is None:
+        click.echo(f"{len(errors)} error(s) in the model: fix them to see every review date")
+    elif not reminders:
         click.echo(f"every activity was reviewed within its cadence on {today.isoformat()}")
-    elif model is not None:
+    else:
         click.echo(
             f"{len(reminders)} of {len(model.activities)} activities need a review "
             f"(checked on {today.isoformat()})"

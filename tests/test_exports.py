@@ -137,7 +137,6 @@ def test_cells_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
     evil = evil.replace("name: Sales\n", f"name: {json.dumps(FORMULAS[1])}\n")
     evil = evil.replace("name: Data analyst", f"name: {json.dumps(FORMULAS[2])}")
     evil = evil.replace("name: Close deals", f"name: {json.dumps(FORMULAS[3])}")
-    evil = evil.replace("id: close-deals", "id: close-deals\n    kind: activity")
     write_files(tmp_path / "content", {"base.yaml": evil})
     checked = load_model(tmp_path / "content", today=TODAY)
     assert checked.model is not None and not checked.errors, checked.problems

@@ -309,4 +309,17 @@ def test_import_command_writes_a_model_that_checks(tmp_path: Path) -> None:
     close = checked.model.activity_by_id["close-deals"]
     assert close.raci.accountable == "sales" and close.raci.responsible == ("sales",)
     again = CliRunner().invoke(cli, ["import", str(source), "--out", str(out)])
-    assert (again.exit_code == 1 and "nothing" not in again.output.lower()) or again.exit_code == 1
+    assert again.exit_code == 1
+    assert f"{(out / 'activities.yaml').as_posix()}: error: already exists" in again.output
+    assert load_model(out, today=dt.date(2026, 11, 22)).model == checked.model  # untouched
+
+
+def test_check_review_on_a_broken_model_shows_the_errors(clean: Path) -> None:
+    (clean / "base.yaml").write_text(CLEAN.replace("accountable: sales", "accountable: sale"))
+    code, out = run("check", "content", "--review", "--today", "2026-11-22")
+    assert code == 1
+    lines = out.splitlines()
+    assert (
+        lines[0].startswith("content/base.yaml:") and "error OB201: unknown team 'sale'" in lines[0]
+    )
+    assert lines[-1] == "1 error(s) in the model: fix them to see every review date"
