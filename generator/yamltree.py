@@ -162,6 +162,16 @@ class _TreeBuilder:
         if mark is None:  # pragma: no cover - libyaml always gives a mark
             self.problems.append(Problem("OB004", Pos(self.display), f"YAML error: {reason}"))
             return
+        if reason == "exceeded maximum nesting depth":
+            # libyaml >= 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels while scanning
+            # ahead, before our own check at MAX_DEPTH sees the events: the same problem.
+            self.report(
+                "OB010",
+                mark,
+                f"nesting is deeper than {MAX_DEPTH} levels",
+                "the model format never nests this deep",
+            )
+            return
         tab = self._tab_near(mark)
         if tab is not None:
             line, col = tab
