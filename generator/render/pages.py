@@ -11,8 +11,9 @@ import datetime as dt
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -30,6 +31,8 @@ from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
 from .escape import html_attr, html_text, md_block, md_item, md_text, meta_str, url_dest
 from .graphs import Edge, Graph
+from .inputs import Inputs
+from .memo import Memo, NoMemo
 from .words import (
     LETTER_ORDER,
     LETTER_VERB,
@@ -55,38 +58,71 @@ class RenderOptions:
     history: History | None = None
 
 
-_last_graphs: tuple[Model, list[tuple[str, Graph]]] | None = None
-
-
 STAGE_TABLE_MAX_TEAMS = 16  # past this many teams a stage's table lists parties by letter
 # Past this many teams the matrix lists parties by letter too: a grid of every activity by
 # every team grows with their product, and hundreds of columns are read by nobody.
 MATRIX_MAX_TEAMS = 40
 
 
+@dataclass(frozen=True)
+class Diagram:
+    """One page's diagram: the graph (also listed as text under it) and its DOT source."""
+
+    graph: Graph
+    dot: str
+
+
+# The last model's inputs and diagrams: a build asks once for the DOT sources and once more
+# while writing the pages.
+_last: tuple[Model, tuple[Any, ...], Memo, Inputs, dict[str, Diagram]] | None = None
+
+
+def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, dict[str, Diagram]]:
+    """The model's inputs and every diagram of the handbook, by the page it is drawn on."""
+    global _last
+    settings = (options.today, options.source_root, options.directory_urls)
+    if _last is not None and _last[0] is model and _last[1] == settings and _last[2] is memo:
+        return _last[3], _last[4]
+    inputs = Inputs(model, options)
+    collab = cache(lambda: graphs.Collaboration.of(model))
+
+    def drawn(path: str, key: Callable[[], Any], build: Callable[[], Graph]) -> Diagram:
+        def make() -> Diagram:
+            graph = build()
+            return Diagram(graph, to_dot(graph, path, directory_urls=options.directory_urls))
+
+        return memo.get(("diagram", path), key, make)
+
+    out = {
+        paths.HOME: drawn(paths.HOME, inputs.home, lambda: graphs.lifecycle_graph(model)),
+        paths.TEAMS: drawn(paths.TEAMS, inputs.teams_page, lambda: graphs.org_graph(model)),
+    }
+    for s in model.lifecycle:
+        out[paths.stage_page(s.id)] = drawn(
+            paths.stage_page(s.id),
+            lambda s=s: inputs.stage(s),
+            lambda s=s: graphs.stage_graph(model, s.id),
+        )
+    for t in model.teams:
+        out[paths.team_page(t.id)] = drawn(
+            paths.team_page(t.id),
+            lambda t=t: inputs.team(t),
+            lambda t=t: graphs.team_graph(model, t.id, collab()),
+        )
+    _last = (model, settings, memo, inputs, out)
+    return inputs, out
+
+
 def page_graphs(model: Model) -> list[tuple[str, Graph]]:
-    """Every diagram of the handbook and the page it is drawn on.
-
-    The last model's graphs are kept: a build asks once for the DOT sources and once more
-    while writing the pages.
-    """
-    global _last_graphs
-    if _last_graphs is not None and _last_graphs[0] is model:
-        return _last_graphs[1]
-    collab = graphs.Collaboration.of(model)
-    out = [(paths.HOME, graphs.lifecycle_graph(model)), (paths.TEAMS, graphs.org_graph(model))]
-    out += [(paths.stage_page(s.id), graphs.stage_graph(model, s.id)) for s in model.lifecycle]
-    out += [(paths.team_page(t.id), graphs.team_graph(model, t.id, collab)) for t in model.teams]
-    _last_graphs = (model, out)
-    return out
+    """Every diagram of the handbook and the page it is drawn on."""
+    _, drawn = _prepare(model, RenderOptions(), NoMemo())
+    return [(path, d.graph) for path, d in drawn.items()]
 
 
-def diagram_sources(model: Model, options: RenderOptions) -> list[str]:
+def diagram_sources(model: Model, options: RenderOptions, memo: Memo | None = None) -> list[str]:
     """The DOT source of every diagram, to be rendered before the pages are."""
-    return [
-        to_dot(graph, page, directory_urls=options.directory_urls)
-        for page, graph in page_graphs(model)
-    ]
+    _, drawn = _prepare(model, options, memo or NoMemo())
+    return [d.dot for d in drawn.values()]
 
 
 def _finalize(value: Any) -> Any:
@@ -125,54 +161,89 @@ _ENV.globals.update(
 )
 
 
-def render_pages(model: Model, options: RenderOptions | None = None) -> dict[str, str]:
-    """Every page of the handbook, as `{path under docs: Markdown}`, in a stable order."""
-    r = _Renderer(model, options or RenderOptions())
-    pages = {paths.HOME: r.home()}
+def render_pages(
+    model: Model, options: RenderOptions | None = None, memo: Memo | None = None
+) -> dict[str, str]:
+    """Every page of the handbook, as `{path under docs: Markdown}`, in a stable order.
+
+    With a `memo` kept from the last render (`serve`), a page whose inputs did not change is
+    taken from it: the result is the same either way.
+    """
+    memo = memo or NoMemo()
+    r = _Renderer(model, options or RenderOptions(), memo)
+    inputs = r.inputs
+
+    def kept(path: str, key: Callable[[], Any], make: Callable[[], str]) -> str:
+        return memo.get(("page", path), lambda: (key(), r.svg_result(path)), make)
+
+    pages = {paths.HOME: kept(paths.HOME, inputs.home, r.home)}
     for stage in model.lifecycle:
-        pages[paths.stage_page(stage.id)] = r.stage(stage.id)
+        pages[paths.stage_page(stage.id)] = kept(
+            paths.stage_page(stage.id),
+            lambda s=stage: inputs.stage(s),
+            lambda s=stage: r.stage(s.id),
+        )
     for a in model.activities:
-        pages[paths.activity_page(a.id)] = r.activity(a)
+        pages[paths.activity_page(a.id)] = kept(
+            paths.activity_page(a.id),
+            lambda a=a: inputs.activity(a),
+            lambda a=a: r.activity(a),
+        )
     for team in model.teams:
-        pages[paths.team_page(team.id)] = r.team(team)
-    pages[paths.TEAMS] = r.teams()
+        pages[paths.team_page(team.id)] = kept(
+            paths.team_page(team.id),
+            lambda t=team: inputs.team(t),
+            lambda t=team: r.team(t),
+        )
+    pages[paths.TEAMS] = kept(paths.TEAMS, inputs.teams_page, r.teams)
     pages[paths.MATRIX] = r.matrix()
     pages[paths.FAQ] = r.faq()
     pages[paths.GLOSSARY] = r.glossary()
     pages[paths.ABOUT] = r.about()
     pages[paths.HEALTH] = r.health()
     pages[paths.CHANGES] = r.changes()
+    memo.keep_only(lambda slot: not isinstance(slot, tuple) or len(slot) != 2 or _live(slot, pages))
     return pages
 
 
+def _live(slot: Any, pages: Mapping[str, str]) -> bool:
+    kind, where = slot
+    return kind not in ("page", "diagram") or where in pages
+
+
 class _Renderer:
-    def __init__(self, model: Model, options: RenderOptions) -> None:
+    def __init__(self, model: Model, options: RenderOptions, memo: Memo) -> None:
         self.model = model
         self.options = options
-        self.held = views.letters_by_team(model)
-        self.sections = views.sections(model)
-        self.graphs = dict(page_graphs(model))
+        self.memo = memo
+        self.inputs, self.diagrams = _prepare(model, options, memo)
+        self.held = self.inputs.held
+        self.sections = self.inputs.sections
+
+    def svg_result(self, path: str) -> SvgResult | None:
+        drawn = self.diagrams.get(path)
+        svgs = self.options.svgs
+        return svgs.get(drawn.dot) if drawn is not None and svgs is not None else None
 
     def page(self, template: str, path: str, title: str, **context: Any) -> str:
         """Front matter (the page title) and the rendered template body."""
         context.setdefault("edit_target", None)
-        graph = self.graphs.get(path)
+        drawn = self.diagrams.get(path)
         body = _ENV.get_template(template).render(
             here=Here(self.model, path),
             source=self.source_line,
-            diagram=self.diagram(graph, path) if graph else Markup(""),
+            diagram=self.diagram(drawn, path) if drawn else Markup(""),
             **context,
         )
         return f"---\ntitle: {meta_str(title)}\n---\n\n{body}"
 
     # diagrams ----------------------------------------------------------------------
 
-    def diagram(self, graph: Graph, path: str) -> Markup:
+    def diagram(self, drawn: Diagram, path: str) -> Markup:
         """The SVG inlined (so node links work and CSS can theme it), a note when it was
         summarised, and the same graph as text for screen readers and search."""
-        dot = to_dot(graph, path, directory_urls=self.options.directory_urls)
-        svgs = self.options.svgs
-        result = svgs.get(dot) if svgs is not None else None
+        graph, dot = drawn.graph, drawn.dot
+        result = self.svg_result(path)
         parts: list[str] = []
         if result is not None and result.svg is not None:
             label = html_attr(graph.caption)
@@ -258,7 +329,7 @@ class _Renderer:
         stage = m.stage_by_id[stage_id]
         path = paths.stage_page(stage_id)
         prev, nxt = views.neighbours(m, stage_id)
-        activities = views.stage_activities(m, stage_id)
+        activities = self.inputs.by_stage.get(stage_id, [])
         teams = views.teams_involved(m, activities)
         if len(teams) <= STAGE_TABLE_MAX_TEAMS:
             table = self.raci_table(path, activities, teams) if activities else Markup("")
@@ -273,7 +344,7 @@ class _Renderer:
             next=nxt,
             looped=nxt is not None and m.lifecycle and nxt.id == m.lifecycle[0].id,
             table=table,
-            faqs=views.faqs_for(m, stage=stage_id),
+            faqs=self.inputs.faqs_for("stage", stage_id),
             edit_target=stage,
         )
 
@@ -368,7 +439,7 @@ class _Renderer:
             kind_label="Decision" if a.kind == "decision" else "Activity",
             raci_rows=rows,
             review=ReviewStatus.of(m, a, self.options.today),
-            faqs=views.faqs_for(m, activity=a.id),
+            faqs=self.inputs.faqs_for("activity", a.id),
             edit_target=a,
         )
 
@@ -397,11 +468,11 @@ class _Renderer:
             team.name,
             team=team,
             parent=m.team_by_id.get(team.parent) if team.parent else None,
-            children=views.sub_teams(m, team.id),
+            children=self.inputs.children.get(team.id, []),
             totals=[(letter, totals[letter]) for letter in LETTER_ORDER if totals[letter]],
             holdings=holdings,
             reading=reading,
-            faqs=views.faqs_for(m, team=team.id),
+            faqs=self.inputs.faqs_for("team", team.id),
             edit_target=team,
         )
 
@@ -415,14 +486,22 @@ class _Renderer:
             counts = Counter(h.letter for h in self.held.get(team.id, []))
             totals.append((team, {letter: counts[letter] for letter in LETTER_ORDER}))
         grid = len(m.teams) <= MATRIX_MAX_TEAMS
+
+        def table(s: views.Section) -> Markup:
+            if grid:
+                return self.raci_table(
+                    paths.MATRIX, s.activities, list(m.teams), show_stages=True, markers=True
+                )
+            return self.letter_table(paths.MATRIX, list(s.activities))
+
         tables = [
             (
                 s,
-                self.raci_table(
-                    paths.MATRIX, s.activities, list(m.teams), show_stages=True, markers=True
-                )
-                if grid
-                else self.letter_table(paths.MATRIX, list(s.activities)),
+                self.memo.get(
+                    ("matrix", s.id),
+                    lambda s=s: self.inputs.matrix_section(s),
+                    lambda s=s: table(s),
+                ),
             )
             for s in self.sections
             if s.activities
@@ -495,12 +574,30 @@ class _Renderer:
         )
 
     def faq(self) -> str:
+        here = Here(self.model, paths.FAQ)
+        who_owns = _ENV.get_template("faq-who.md.j2")
+
+        def answers(s: views.Section) -> Markup:
+            return Markup(who_owns.render(here=here, activities=s.activities))
+
+        sections = [
+            (
+                s,
+                self.memo.get(
+                    ("faq", s.id),
+                    lambda s=s: self.inputs.faq_section(s),
+                    lambda s=s: answers(s),
+                ),
+            )
+            for s in self.sections
+            if s.activities
+        ]
         return self.page(
             "faq.md.j2",
             paths.FAQ,
             "Frequently asked questions",
             groups=views.faq_groups(self.model),
-            sections=[s for s in self.sections if s.activities],
+            sections=sections,
         )
 
     def glossary(self) -> str:

@@ -1,0 +1,144 @@
+"""What each page, table and diagram is made from: the memo's keys (see `memo.py`).
+
+Each method returns a tuple that compares equal between two renders only if the part it
+names would come out the same. Model objects compare by value, but not by position (`pos`
+is `compare=False`), so where a page shows an object's source line its `pos` is listed as
+well. A tuple may hold more than the part reads (that only costs a re-render), never less:
+`tests/test_incremental.py` renders random edit sequences with and without the memo and
+requires the same handbook, byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from ..model import Activity, Faq, Model, Stage, Team, party_team
+from . import views
+
+if TYPE_CHECKING:
+    from .pages import RenderOptions
+
+
+class Inputs:
+    """The derived views of one model that both its pages and their keys use."""
+
+    def __init__(self, model: Model, options: RenderOptions) -> None:
+        m = model
+        self.model = m
+        # What every page may read besides its own objects.
+        self.context = (options.today, options.source_root, options.directory_urls, m.handbook)
+        self.stages = (m.lifecycle, m.stages)
+        self.team_order = {t.id: i for i, t in enumerate(m.teams)}
+        self.held = views.letters_by_team(m)
+        self.sections = views.sections(m)
+        self.children: dict[str, list[Team]] = defaultdict(list)
+        for t in m.teams:
+            if t.parent is not None:
+                self.children[t.parent].append(t)
+        self.by_stage: dict[str, list[Activity]] = defaultdict(list)
+        for a in m.activities:
+            for s in a.stages:
+                self.by_stage[s].append(a)
+        self.faqs: dict[tuple[str, str], list[Faq]] = defaultdict(list)
+        for f in m.faqs:
+            for kind, ids in (("stage", f.stages), ("team", f.teams), ("activity", f.activities)):
+                for item in dict.fromkeys(ids):
+                    self.faqs[(kind, item)].append(f)
+
+    def faqs_for(self, kind: str, item_id: str) -> list[Faq]:
+        """The FAQs that name this stage, team or activity, in model order."""
+        return self.faqs.get((kind, item_id), [])
+
+    def teams_of(self, activities: tuple[Activity, ...] | list[Activity]) -> tuple[Team, ...]:
+        """The teams any of these activities names (letters and escalation), in model order."""
+        ids: set[str] = set()
+        for a in activities:
+            ids.update(_team_ids(a))
+        order = self.team_order
+        by_id = self.model.team_by_id
+        return tuple(by_id[t] for t in sorted((t for t in ids if t in order), key=order.get))
+
+    # pages and their diagrams ------------------------------------------------------------
+
+    def home(self) -> tuple[Any, ...]:
+        m = self.model
+        decisions = tuple(a for a in m.activities if a.kind == "decision")
+        return (self.context, m.handbook.pos, self.stages, m.teams, decisions)
+
+    def teams_page(self) -> tuple[Any, ...]:
+        # The organisation diagram links teams by every activity they share.
+        return (self.context, self.model.teams, self.model.activities)
+
+    def stage(self, stage: Stage) -> tuple[Any, ...]:
+        activities = tuple(self.by_stage.get(stage.id, ()))
+        return (
+            self.context,
+            stage,
+            stage.pos,
+            self.stages,
+            activities,
+            self.teams_of(activities),
+            tuple(self.faqs_for("stage", stage.id)),
+        )
+
+    def activity(self, a: Activity) -> tuple[Any, ...]:
+        by_id = self.model.stage_by_id
+        return (
+            self.context,
+            a,
+            a.pos,
+            tuple(by_id.get(s) for s in a.stages),
+            self.teams_of((a,)),
+            tuple(self.faqs_for("activity", a.id)),
+        )
+
+    def team(self, team: Team) -> tuple[Any, ...]:
+        held = self.held.get(team.id, [])
+        activities = list({id(h.activity): h.activity for h in held}.values())
+        return (
+            self.context,
+            team,
+            team.pos,
+            self.model.team_by_id.get(team.parent) if team.parent else None,
+            tuple(self.children.get(team.id, ())),
+            tuple((h.activity, h.letter, h.role_id) for h in held),
+            # the team's diagram draws every party of those activities, under its name
+            self.teams_of(activities),
+            self.stages,
+            tuple(self.faqs_for("team", team.id)),
+        )
+
+    # parts of whole-model pages ----------------------------------------------------------
+
+    def matrix_section(self, section: views.Section) -> tuple[Any, ...]:
+        return (
+            self.context,
+            section.id,
+            section.title,
+            section.activities,
+            self.model.teams,
+            self.stages,
+        )
+
+    def faq_section(self, section: views.Section) -> tuple[Any, ...]:
+        return (
+            self.context,
+            section.id,
+            section.title,
+            section.activities,
+            self.teams_of(section.activities),
+        )
+
+
+def _team_ids(a: Activity) -> tuple[str, ...]:
+    """The teams an activity names; kept on the (immutable) activity, which `serve` reuses
+    from one render to the next when its file did not change."""
+    cached: tuple[str, ...] | None = a.__dict__.get("_team_ids")
+    if cached is None:
+        raci = a.raci
+        parties = [*raci.responsible, *raci.consulted, *raci.informed]
+        parties += [p for p in (raci.accountable, a.escalation) if p]
+        cached = tuple(dict.fromkeys(party_team(p) for p in parties))
+        object.__setattr__(a, "_team_ids", cached)
+    return cached

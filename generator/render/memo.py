@@ -1,0 +1,49 @@
+"""Parts of the handbook kept from the last render, each with the inputs it was made from.
+
+`ownbook serve` renders the whole model again after every edit. A page, table or diagram
+whose inputs (see `inputs.py`) compare equal to last time's is taken from here instead of
+being made again, so one edited activity costs the pages that show it, not the handbook.
+Rendering stays a pure function of the model: the memo only ever saves work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Memo:
+    """One remembered value per slot (a page path, a matrix section...), with its inputs."""
+
+    def __init__(self) -> None:
+        self._slots: dict[Hashable, tuple[Any, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, slot: Hashable, inputs: Callable[[], Any], make: Callable[[], T]) -> T:
+        """Last render's value for `slot` if `inputs()` equals the inputs it was made from,
+        else `make()`. The inputs hold the model objects themselves: an object from an
+        unchanged file is the very same instance (see `FileCache`), so most comparisons
+        stop at identity."""
+        now = inputs()
+        kept = self._slots.get(slot)
+        if kept is not None and kept[0] == now:
+            self.hits += 1
+            return kept[1]  # type: ignore[no-any-return]
+        self.misses += 1
+        value = make()
+        self._slots[slot] = (now, value)
+        return value
+
+    def keep_only(self, slots: Callable[[Hashable], bool]) -> None:
+        """Forget the slots of pages that are gone, so a long `serve` does not collect them."""
+        self._slots = {k: v for k, v in self._slots.items() if slots(k)}
+
+
+class NoMemo(Memo):
+    """Makes everything, computes no inputs: a one-off build has nothing to reuse."""
+
+    def get(self, slot: Hashable, inputs: Callable[[], Any], make: Callable[[], T]) -> T:
+        return make()
