@@ -87,6 +87,10 @@ class _Decoded:
     readable: bool
 
 
+# The files one load read: each one's display path and the hash of its bytes, in order.
+Fingerprint = tuple[tuple[str, bytes], ...]
+
+
 class FileCache:
     """Decoded files by display path and content hash, for a caller that loads the same
     model again and again (`serve`): an edit re-reads only the file it changed.
@@ -120,6 +124,11 @@ class FileCache:
 
     def end_load(self) -> None:
         self._entries, self._used = self._used, {}
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        """What the last load read: two loads with equal fingerprints read the same bytes."""
+        return tuple(self._entries)
 
 
 def load_model(

@@ -13,6 +13,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 # The function the next forked worker runs: set just before the fork, read in the child.
@@ -28,12 +29,7 @@ def in_background(fn: Callable[[], Any]) -> Future[Any]:
     """Start `fn()` in a child process; the future gives its result (or raises its error)."""
     global _pending
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        done: Future[Any] = Future()
-        try:
-            done.set_result(fn())
-        except Exception as exc:
-            done.set_exception(exc)
-        return done
+        return _run_here(fn)
     _pending = fn
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
@@ -42,3 +38,38 @@ def in_background(fn: Callable[[], Any]) -> Future[Any]:
         _pending = None
     pool.shutdown(wait=False)  # the worker exits once its one task is done
     return future
+
+
+class Worker:
+    """One process of its own, started once and kept (for `serve`, whose builds run beside a
+    server thread and so cannot fork): it runs module-level functions, whose arguments and
+    result are pickled. If the process dies, the next call starts another; meanwhile a call
+    runs here."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        try:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._pool.submit(fn, *args)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self.close()
+            return _run_here(fn, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _run_here(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    done: Future[Any] = Future()
+    try:
+        done.set_result(fn(*args))
+    except Exception as exc:
+        done.set_exception(exc)
+    return done

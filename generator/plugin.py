@@ -29,10 +29,11 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from .downloads import downloads_of
 from .history import ownership_history
 from .load import Checked, FileCache, load_model, no_cyclic_gc
 from .model import Model
-from .parallel import in_background
+from .parallel import Worker, in_background
 from .problems import OwnbookError, Severity, format_problems
 from .render import (
     RenderOptions,
@@ -43,6 +44,7 @@ from .render import (
     render_pages,
     site_name,
 )
+from .render.memo import Memo
 from .svg import SvgCache, render_svgs
 
 log = get_plugin_logger("ownbook")
@@ -71,19 +73,30 @@ class OwnbookConfig(base.Config):
 class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
-        # The downloads are made in a forked process while MkDocs converts the pages, and
+        # The downloads are made in another process while MkDocs converts the pages, and
         # handed to these placeholder files before MkDocs copies them (see on_env).
-        self.downloads_job: Future[dict[str, str | bytes]] | None = None
+        self.downloads_job: Future[dict[str, str | bytes] | None] | None = None
         self.download_files: list[File] = []
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
         self.timings: dict[str, float] = {}
         # Decoded model files, kept across `serve` rebuilds: an edit re-reads one file.
         self.file_cache = FileCache()
+        # Under `serve`: the pages and diagrams of the last build, reused where their inputs
+        # did not change, and a process that makes the downloads beside the server thread.
+        self.memo: Memo | None = None
+        self.worker: Worker | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Having this hook keeps the plugin (and its SVG cache) alive across `serve`
-        rebuilds."""
+        """Having this hook keeps the plugin (its caches, memo and worker) alive across
+        `serve` rebuilds."""
+        if command == "serve":
+            self.memo = Memo()
+            self.worker = Worker()
+
+    def on_shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
 
     def content_path(self, config: MkDocsConfig) -> Path:
         return (Path(config.config_file_path).parent / self.config.content_dir).resolve()
@@ -140,7 +153,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             directory_urls=config.use_directory_urls,
         )
         with self._timed("diagrams"):
-            svgs = render_svgs(diagram_sources(model, options), self._svg_cache(root))
+            dots = diagram_sources(model, options, self.memo)
+            svgs = render_svgs(dots, self._svg_cache(root))
         problems = sorted({r.error for r in svgs.values() if r.error is not None})
         if problems:
             message = f"{len(problems)} kind(s) of diagram failure: " + "; ".join(problems)
@@ -153,10 +167,19 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             )
         with self._timed("pages"):
             self.pages = render_pages(
-                model, dataclasses.replace(options, svgs=svgs, history=history)
+                model, dataclasses.replace(options, svgs=svgs, history=history), self.memo
             )
         with self._timed("downloads"):
-            self.downloads_job = in_background(lambda: render_downloads(model))
+            if self.worker is not None and preloaded is None:
+                self.downloads_job = self.worker.submit(
+                    downloads_of,
+                    str(content),
+                    self._today(),
+                    Path(shown).as_posix(),
+                    self.file_cache.fingerprint,
+                )
+            else:
+                self.downloads_job = in_background(lambda: render_downloads(model))
         config.site_name = site_name(model)
         if not (self.config.keep_nav and config.nav):
             config.nav = nav(model)
@@ -203,6 +226,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                 return env
             try:
                 made = self.downloads_job.result()
+                if made is None:  # the worker read other files than this build did
+                    assert self.model is not None
+                    made = render_downloads(self.model)
             except Exception as exc:
                 raise PluginError(f"the downloads could not be made: {exc}") from exc
             for file in self.download_files:

@@ -121,6 +121,19 @@ class Inputs:
             self.stages,
         )
 
+    def raci_row(
+        self, a: Activity, columns: tuple[Team, ...], stages: bool, markers: bool
+    ) -> tuple[Any, ...]:
+        # a row of a table whose columns are teams; the table's path is in the memo's slot
+        return (self.context, a, columns, stages, markers, self.stages if stages else None)
+
+    def letter_row(self, a: Activity) -> tuple[Any, ...]:
+        # a row that names each party under its letter
+        return (self.context, a, self.teams_of((a,)))
+
+    def who_owns(self, a: Activity) -> tuple[Any, ...]:
+        return (self.context, a, self.teams_of((a,)))
+
     def faq_section(self, section: views.Section) -> tuple[Any, ...]:
         return (
             self.context,

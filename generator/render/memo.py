@@ -20,7 +20,8 @@ class Memo:
     def __init__(self) -> None:
         self._slots: dict[Hashable, tuple[Any, Any]] = {}
         self.hits = 0
-        self.misses = 0
+        # the slots made (not reused), in order: what the last edits cost
+        self.made: list[Hashable] = []
 
     def get(self, slot: Hashable, inputs: Callable[[], Any], make: Callable[[], T]) -> T:
         """Last render's value for `slot` if `inputs()` equals the inputs it was made from,
@@ -32,7 +33,7 @@ class Memo:
         if kept is not None and kept[0] == now:
             self.hits += 1
             return kept[1]  # type: ignore[no-any-return]
-        self.misses += 1
+        self.made.append(slot)
         value = make()
         self._slots[slot] = (now, value)
         return value
@@ -40,6 +41,7 @@ class Memo:
     def keep_only(self, slots: Callable[[Hashable], bool]) -> None:
         """Forget the slots of pages that are gone, so a long `serve` does not collect them."""
         self._slots = {k: v for k, v in self._slots.items() if slots(k)}
+        del self.made[:-10_000]
 
 
 class NoMemo(Memo):

@@ -202,13 +202,21 @@ def render_pages(
     pages[paths.ABOUT] = r.about()
     pages[paths.HEALTH] = r.health()
     pages[paths.CHANGES] = r.changes()
-    memo.keep_only(lambda slot: not isinstance(slot, tuple) or len(slot) != 2 or _live(slot, pages))
+    memo.keep_only(lambda slot: _live(slot, pages))
     return pages
 
 
 def _live(slot: Any, pages: Mapping[str, str]) -> bool:
-    kind, where = slot
-    return kind not in ("page", "diagram") or where in pages
+    """Whether a memo slot belongs to a page or an activity that still exists."""
+    if not isinstance(slot, tuple) or len(slot) < 2:
+        return True
+    if slot[0] in ("page", "diagram"):
+        return slot[1] in pages
+    if slot[0] == "row":
+        return slot[1] in pages and paths.activity_page(slot[2]) in pages
+    if slot[0] == "who-owns":
+        return paths.activity_page(slot[1]) in pages
+    return True
 
 
 class _Renderer:
@@ -363,9 +371,11 @@ class _Renderer:
         head = "| Activity | " + " | ".join(str(here.team(t)) for t in teams) + " |"
         rule = "|---|" + ":-:|" * len(teams)
         rows = [head, rule]
-        for a in activities:
+        columns = tuple(teams)
+
+        def row(a: Activity) -> str:
             cells = []
-            for t in teams:
+            for t in columns:
                 letters = views.cell_letters(a, t.id)
                 cells.append(
                     " ".join(
@@ -378,7 +388,16 @@ class _Renderer:
                 notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
             note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
             marker = row_marker(a) if markers else ""
-            rows.append(f"| {marker}{here.activity(a)}{note} | " + " | ".join(cells) + " |")
+            return f"| {marker}{here.activity(a)}{note} | " + " | ".join(cells) + " |"
+
+        for a in activities:
+            rows.append(
+                self.memo.get(
+                    ("row", path, a.id, "raci"),
+                    lambda a=a: self.inputs.raci_row(a, columns, show_stages, markers),
+                    lambda a=a: row(a),
+                )
+            )
         return Markup("\n".join(rows))
 
     def letter_table(self, path: str, activities: list[Activity]) -> Markup:
@@ -393,7 +412,8 @@ class _Renderer:
             "| Activity | " + " | ".join(names[x] for x in LETTER_ORDER) + " |",
             "|---|" + "---|" * len(LETTER_ORDER),
         ]
-        for a in activities:
+
+        def row(a: Activity) -> str:
             raci = a.raci
             held = {
                 "accountable": [raci.accountable] if raci.accountable else [],
@@ -402,7 +422,16 @@ class _Renderer:
                 "informed": list(raci.informed),
             }
             cells = [", ".join(self.party_name(p) for p in held[x]) for x in LETTER_ORDER]
-            rows.append(f"| {row_marker(a)}{here.activity(a)} | " + " | ".join(cells) + " |")
+            return f"| {row_marker(a)}{here.activity(a)} | " + " | ".join(cells) + " |"
+
+        for a in activities:
+            rows.append(
+                self.memo.get(
+                    ("row", path, a.id, "letters"),
+                    lambda a=a: self.inputs.letter_row(a),
+                    lambda a=a: row(a),
+                )
+            )
         note = (
             f"{len(views.teams_involved(self.model, activities))} teams take part here, too "
             "many for a column each: each row names the parties by letter."
@@ -577,8 +606,20 @@ class _Renderer:
         here = Here(self.model, paths.FAQ)
         who_owns = _ENV.get_template("faq-who.md.j2")
 
+        def answer(a: Activity) -> str:
+            return who_owns.render(here=here, activities=(a,))
+
         def answers(s: views.Section) -> Markup:
-            return Markup(who_owns.render(here=here, activities=s.activities))
+            return Markup(
+                "".join(
+                    self.memo.get(
+                        ("who-owns", a.id),
+                        lambda a=a: self.inputs.who_owns(a),
+                        lambda a=a: answer(a),
+                    )
+                    for a in s.activities
+                )
+            )
 
         sections = [
             (
