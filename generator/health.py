@@ -10,7 +10,7 @@ and stages. The handbook's Health page and `ownbook report` both show this, so t
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .model import Activity, Located, Model, split_party
@@ -175,8 +175,12 @@ def _team_findings(model: Model) -> list[Finding]:
 
 def _stage_findings(model: Model) -> list[Finding]:
     out = []
+    by_stage: dict[str, list[Activity]] = defaultdict(list)
+    for a in model.activities:
+        for stage_id in a.stages:
+            by_stage[stage_id].append(a)
     for s in model.lifecycle:
-        acts = [a for a in model.activities if s.id in a.stages]
+        acts = by_stage.get(s.id, [])
         if not acts:
             out.append(_finding("empty-stage", s, "stage", s.id, s.name, "has no activity"))
         elif not any(a.kind == "decision" for a in acts):
@@ -211,12 +215,13 @@ def load_table(model: Model) -> dict[str, dict[str, Counter[str]]]:
     }
     for a in model.activities:
         for letter, party, _ in a.raci.letters():
-            row = table.get(split_party(party)[0])
+            row = table.get(party.partition("/")[0])
             if row is None:
                 continue
             for stage in a.stages:
-                if stage in row:
-                    row[stage][letter] += 1
+                cell = row.get(stage)
+                if cell is not None:
+                    cell[letter] += 1
     return table
 
 

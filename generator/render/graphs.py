@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..model import Activity, Model, split_party
 from . import paths
-from .views import stage_activities
+from .views import letters_per_team, stage_activities
 
 MAX_NODES = 60
 MAX_EDGES = 120
@@ -77,7 +77,17 @@ def lifecycle_graph(model: Model) -> Graph:
 
 def _activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
     """(from team, to team) -> verb for one activity: the accountable and responsible teams
-    consult the consulted ones and inform the informed ones ('consults and informs': both)."""
+    consult the consulted ones and inform the informed ones ('consults and informs': both).
+
+    Kept on the (immutable) activity: `serve` reuses an unchanged one across renders."""
+    cached: dict[tuple[str, str], str] | None = a.__dict__.get("_pairs")
+    if cached is None:
+        cached = _pairs_of(a)
+        object.__setattr__(a, "_pairs", cached)
+    return cached
+
+
+def _pairs_of(a: Activity) -> dict[tuple[str, str], str]:
     raci = a.raci
     owners = {split_party(p)[0] for p in (*raci.responsible, raci.accountable) if p}
     verbs: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -189,7 +199,7 @@ def org_graph(model: Model) -> Graph:
     """All teams, linked by how many activities they share, grouped under parent teams."""
     shared: Counter[tuple[str, str]] = Counter()
     for a in model.activities:
-        teams = sorted({split_party(p)[0] for _, p, _ in a.raci.letters()})
+        teams = sorted(letters_per_team(a))
         for i, x in enumerate(teams):
             for y in teams[i + 1 :]:
                 shared[(x, y)] += 1

@@ -40,6 +40,7 @@ class Inputs:
         for a in m.activities:
             for s in a.stages:
                 self.by_stage[s].append(a)
+        self._one: dict[int, tuple[Activity, tuple[Team, ...]]] = {}
         self.faqs: dict[tuple[str, str], list[Faq]] = defaultdict(list)
         for f in m.faqs:
             for kind, ids in (("stage", f.stages), ("team", f.teams), ("activity", f.activities)):
@@ -52,12 +53,24 @@ class Inputs:
 
     def teams_of(self, activities: tuple[Activity, ...] | list[Activity]) -> tuple[Team, ...]:
         """The teams any of these activities names (letters and escalation), in model order."""
+        if len(activities) == 1:
+            return self._teams_of_one(activities[0])
         ids: set[str] = set()
         for a in activities:
             ids.update(_team_ids(a))
         order = self.team_order
         by_id = self.model.team_by_id
         return tuple(by_id[t] for t in sorted((t for t in ids if t in order), key=order.get))
+
+    def _teams_of_one(self, a: Activity) -> tuple[Team, ...]:
+        found = self._one.get(id(a))
+        if found is None or found[0] is not a:
+            ids = _team_ids(a)
+            by_id = self.model.team_by_id
+            order = self.team_order
+            teams = tuple(by_id[t] for t in sorted((t for t in ids if t in order), key=order.get))
+            found = self._one[id(a)] = (a, teams)
+        return found[1]
 
     # pages and their diagrams ------------------------------------------------------------
 

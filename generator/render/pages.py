@@ -216,6 +216,8 @@ def _live(slot: Any, pages: Mapping[str, str]) -> bool:
         return slot[1] in pages and paths.activity_page(slot[2]) in pages
     if slot[0] == "who-owns":
         return paths.activity_page(slot[1]) in pages
+    if slot[0] in ("health-load",):
+        return paths.team_page(slot[1]) in pages
     return True
 
 
@@ -225,6 +227,7 @@ class _Renderer:
         self.options = options
         self.memo = memo
         self.inputs, self.diagrams = _prepare(model, options, memo)
+        self.context_key = self.inputs.context
         self.held = self.inputs.held
         self.sections = self.inputs.sections
 
@@ -576,14 +579,26 @@ class _Renderer:
         def accountable(a: Activity) -> Markup:
             return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
 
-        load = [
-            (
-                team,
-                [report.load[team.id][s.id] for s in m.lifecycle],
-                sum((sum(c.values()) for c in report.load[team.id].values()), 0),
+        def load_row(team: Team, cells: list[Counter[str]]) -> Markup:
+            shown = "".join(health.letter_counts(c, wide=True) + " | " for c in cells)
+            total = sum((sum(c.values()) for c in cells), 0)
+            return Markup(f"| {here.team(team)} | {shown}{total} |")
+
+        load = []
+        for team in m.teams:
+            cells = [report.load[team.id][s.id] for s in m.lifecycle]
+            load.append(
+                self.memo.get(
+                    ("health-load", team.id),
+                    lambda team=team, cells=cells: (
+                        self.context_key,
+                        team,
+                        self.inputs.stages,
+                        cells,
+                    ),
+                    lambda team=team, cells=cells: load_row(team, cells),
+                )
             )
-            for team in m.teams
-        ]
         return self.page(
             "health.md.j2",
             paths.HEALTH,
@@ -599,7 +614,6 @@ class _Renderer:
             where=self.source_link,
             today=self.options.today,
             load=load,
-            load_cell=lambda counts: health.letter_counts(counts, wide=True),
         )
 
     def faq(self) -> str:
