@@ -104,15 +104,22 @@ class Raci(Located):
     consulted: tuple[str, ...] = ()
     informed: tuple[str, ...] = ()
 
-    def letters(self) -> list[tuple[str, str, int | None]]:
-        """Every (letter, party, index in its list) held in this RACI, in letter order."""
-        out: list[tuple[str, str, int | None]] = []
-        out += [("responsible", p, i) for i, p in enumerate(self.responsible)]
-        if self.accountable is not None:
-            out.append(("accountable", self.accountable, None))
-        out += [("consulted", p, i) for i, p in enumerate(self.consulted)]
-        out += [("informed", p, i) for i, p in enumerate(self.informed)]
-        return out
+    def letters(self) -> tuple[tuple[str, str, int | None], ...]:
+        """Every (letter, party, index in its list) held in this RACI, in letter order.
+
+        Worked out once per object: pages, diagrams, checks and the health report all walk
+        the letters, and `serve` keeps unchanged objects from one load to the next."""
+        cached: tuple[tuple[str, str, int | None], ...] | None = self.__dict__.get("_letters")
+        if cached is None:
+            out: list[tuple[str, str, int | None]] = []
+            out += [("responsible", p, i) for i, p in enumerate(self.responsible)]
+            if self.accountable is not None:
+                out.append(("accountable", self.accountable, None))
+            out += [("consulted", p, i) for i, p in enumerate(self.consulted)]
+            out += [("informed", p, i) for i, p in enumerate(self.informed)]
+            cached = tuple(out)
+            object.__setattr__(self, "_letters", cached)
+        return cached
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -60,10 +60,22 @@ def letters_by_team(model: Model) -> dict[str, list[Held]]:
     """Every letter each team holds (its roles' letters included), in model order."""
     out: dict[str, list[Held]] = defaultdict(list)
     for a in model.activities:
+        for team_id, held in _held(a):
+            out[team_id].append(held)
+    return out
+
+
+def _held(a: Activity) -> tuple[tuple[str, Held], ...]:
+    """(team id, letter held) for one activity; kept on the (immutable) activity."""
+    cached: tuple[tuple[str, Held], ...] | None = a.__dict__.get("_held")
+    if cached is None:
+        found = []
         for letter, party, _ in a.raci.letters():
             team_id, role_id = split_party(party)
-            out[team_id].append(Held(a, letter, party, role_id))
-    return out
+            found.append((team_id, Held(a, letter, party, role_id)))
+        cached = tuple(found)
+        object.__setattr__(a, "_held", cached)
+    return cached
 
 
 _ORDER = {"accountable": 0, "responsible": 1, "consulted": 2, "informed": 3}
