@@ -341,7 +341,6 @@ def test_one_raci_edit_redoes_only_the_pages_that_show_it(tmp_path: Path) -> Non
         *(f"stages/{s}.md" for s in edited.stages),
         *(f"teams/{t}.md" for t in teams),
         "teams.md",  # the organisation diagram counts shared activities
-        *(["index.md"] if edited.kind == "decision" else []),
     }
     # in the matrix, the stage tables and the FAQ only that activity's rows are redone
     assert {slot[2] for slot in memo.made if slot[0] == "row"} == {edited.id}

@@ -41,6 +41,7 @@ class Inputs:
             for s in a.stages:
                 self.by_stage[s].append(a)
         self._one: dict[int, tuple[Activity, tuple[Team, ...]]] = {}
+        self._keys: dict[tuple[str, str], tuple[Any, ...]] = {}
         self.faqs: dict[tuple[str, str], list[Faq]] = defaultdict(list)
         for f in m.faqs:
             for kind, ids in (("stage", f.stages), ("team", f.teams), ("activity", f.activities)):
@@ -76,7 +77,10 @@ class Inputs:
 
     def home(self) -> tuple[Any, ...]:
         m = self.model
-        decisions = tuple(a for a in m.activities if a.kind == "decision")
+        # the home page lists each decision by name with the party accountable for it
+        decisions = tuple(
+            (a.id, a.name, a.raci.accountable) for a in m.activities if a.kind == "decision"
+        )
         return (self.context, m.handbook.pos, self.stages, m.teams, decisions)
 
     def teams_page(self) -> tuple[Any, ...]:
@@ -84,6 +88,13 @@ class Inputs:
         return (self.context, self.model.teams, self.model.activities)
 
     def stage(self, stage: Stage) -> tuple[Any, ...]:
+        # asked twice per render (the diagram, then the page): made once
+        found = self._keys.get(("stage", stage.id))
+        if found is None:
+            found = self._keys[("stage", stage.id)] = self._stage(stage)
+        return found
+
+    def _stage(self, stage: Stage) -> tuple[Any, ...]:
         activities = tuple(self.by_stage.get(stage.id, ()))
         return (
             self.context,
@@ -107,6 +118,12 @@ class Inputs:
         )
 
     def team(self, team: Team) -> tuple[Any, ...]:
+        found = self._keys.get(("team", team.id))
+        if found is None:
+            found = self._keys[("team", team.id)] = self._team(team)
+        return found
+
+    def _team(self, team: Team) -> tuple[Any, ...]:
         held = self.held.get(team.id, [])
         activities = list({id(h.activity): h.activity for h in held}.values())
         return (

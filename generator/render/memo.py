@@ -22,6 +22,7 @@ class Memo:
         self.hits = 0
         # the slots made (not reused), in order: what the last edits cost
         self.made: list[Hashable] = []
+        self._pages: frozenset[str] = frozenset()
 
     def get(self, slot: Hashable, inputs: Callable[[], Any], make: Callable[[], T]) -> T:
         """Last render's value for `slot` if `inputs()` equals the inputs it was made from,
@@ -38,9 +39,12 @@ class Memo:
         self._slots[slot] = (now, value)
         return value
 
-    def keep_only(self, slots: Callable[[Hashable], bool]) -> None:
-        """Forget the slots of pages that are gone, so a long `serve` does not collect them."""
-        self._slots = {k: v for k, v in self._slots.items() if slots(k)}
+    def keep_only(self, pages: frozenset[str], slots: Callable[[Hashable], bool]) -> None:
+        """Forget the slots of pages that are gone, so a long `serve` does not collect them
+        (looked at only when the set of `pages` changed)."""
+        if pages != self._pages:
+            self._slots = {k: v for k, v in self._slots.items() if slots(k)}
+            self._pages = pages
         del self.made[:-10_000]
 
 

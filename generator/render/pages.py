@@ -202,7 +202,7 @@ def render_pages(
     pages[paths.ABOUT] = r.about()
     pages[paths.HEALTH] = r.health()
     pages[paths.CHANGES] = r.changes()
-    memo.keep_only(lambda slot: _live(slot, pages))
+    memo.keep_only(frozenset(pages), lambda slot: _live(slot, pages))
     return pages
 
 
