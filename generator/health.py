@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .model import Activity, Located, Model, split_party
+from .model import Activity, Located, Model
 from .problems import Pos
 
 # More responsible parties than this and nobody feels the work is theirs.
@@ -157,7 +157,7 @@ def _team_findings(model: Model) -> list[Finding]:
     holders: set[str] = set()
     for a in model.activities:
         for letter, party, _ in a.raci.letters():
-            team = split_party(party)[0]
+            team = party.partition("/")[0]
             holders.add(team)
             if letter == "accountable":
                 accountable[team] += 1

@@ -204,8 +204,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
         if not self.config.allow_pages:
             _refuse_pages(files, Path(config.docs_dir))
+        by_path = {f.src_uri: f for f in files}
         for path, content in self.pages.items():
-            existing = files.get_file_from_path(path)
+            existing = by_path.get(path)
             if existing is not None and existing.generated_by is None:
                 raise PluginError(
                     f"{existing.abs_src_path}: this file has the same path as the generated "

@@ -34,17 +34,36 @@ def validate(model: Model, *, today: dt.date, health: bool = True) -> list[Probl
     to decode passes it, since a value dropped for an error would show up again as a
     misleading warning ("never reviewed" for a misspelt date).
     """
+    global _last_activities
     v = _Validator(model)
     v.unique_ids()
     v.lifecycle()
     v.parents()
+    # An activity's problems depend on it and on the ids it may name. `serve` loads the
+    # model again after every edit and keeps the objects of unchanged files: their problems
+    # are taken from the last validation when those ids did not change either.
+    names = (v.stage_ids, tuple((t.id, tuple(r.id for r in t.roles)) for t in model.teams))
+    last = _last_activities if _last_activities[0] == names else (names, {})
+    kept: dict[int, tuple[Activity, list[Problem]]] = {}
     for activity in model.activities:
-        v.activity(activity)
+        found = last[1].get(id(activity))
+        if found is None or found[0] is not activity:
+            start = len(v.problems)
+            v.activity(activity)
+            found = (activity, v.problems[start:])
+        else:
+            v.problems.extend(found[1])
+        kept[id(activity)] = found
+    _last_activities = (names, kept)
     v.faqs()
     v.glossary()
     if health:
         v.health(today)
     return v.problems
+
+
+# The last validation's activity problems, with the ids they were checked against.
+_last_activities: tuple[object, dict[int, tuple[Activity, list[Problem]]]] = ((), {})
 
 
 class _Validator:
@@ -247,7 +266,7 @@ class _Validator:
         for a in m.activities:
             staged.update(a.stages)
             for letter, party, _ in a.raci.letters():
-                team_id = split_party(party)[0]
+                team_id = party.partition("/")[0]
                 holders.add(team_id)
                 if letter == "accountable":
                     accountable[team_id] += 1

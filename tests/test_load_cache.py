@@ -45,3 +45,28 @@ def test_a_broken_file_is_reported_from_the_cache_too(tmp_path: Path) -> None:
     second = load_model(content, today=TODAY, cache=cache)
     assert cache.hits == 1
     assert first.problems == second.problems and first.problems[0].code == "OB004"
+
+
+def test_unchanged_activities_are_checked_again_when_the_ids_they_name_change(
+    tmp_path: Path,
+) -> None:
+    """Validation reuses an unchanged activity's problems only while the team, role and
+    stage ids it may name stay the same: a role renamed in teams.yaml breaks activities in
+    files that were not touched."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cache = FileCache()
+    assert load_model(content, today=TODAY, cache=cache).model is not None
+    teams = content / "teams.yaml"
+    teams.write_text(teams.read_text().replace("- id: content-specialist", "- id: writer", 1))
+    edited = load_model(content, today=TODAY, cache=cache)
+    fresh = load_model(content, today=TODAY)
+    assert edited.problems == fresh.problems
+    broken = [p for p in edited.problems if p.code == "OB202"]
+    assert broken and all("content-specialist" in p.message for p in broken)
+    assert any(p.pos.file.endswith("activities/advocacy.yaml") for p in broken)
+    # and back: the problems go away without a fresh process
+    teams.write_text(teams.read_text().replace("- id: writer", "- id: content-specialist", 1))
+    assert load_model(content, today=TODAY, cache=cache).errors == ()
