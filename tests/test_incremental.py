@@ -385,3 +385,21 @@ def test_parent_and_sub_team_links_follow_edits(tmp_path: Path) -> None:
             model.team_by_id[child.id].parent == parent.id
             and model.team_by_id[parent.id].name == "Renamed Parent"
         )
+
+
+def test_a_build_without_memo_makes_each_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`diagram_sources` and then `render_pages` of one model share its graphs."""
+    model = _default()
+    options = RenderOptions(today=TODAY)
+    made: list[str] = []
+    stage_graph = pages.graphs.stage_graph
+
+    def counted(m: Model, stage_id: str) -> object:
+        made.append(stage_id)
+        return stage_graph(m, stage_id)
+
+    monkeypatch.setattr(pages.graphs, "stage_graph", counted)
+    monkeypatch.setattr(pages, "_last", None)
+    dots = diagram_sources(model, options)
+    render_pages(model, dataclasses.replace(options, svgs=_fake_svgs(dots)))
+    assert sorted(made) == sorted(s.id for s in model.lifecycle)

@@ -53,3 +53,8 @@ class NoMemo(Memo):
 
     def get(self, slot: Hashable, inputs: Callable[[], Any], make: Callable[[], T]) -> T:
         return make()
+
+
+# The one a render without a memo uses: `diagram_sources` and `render_pages` of one build
+# then share their derived views and graphs (see pages._prepare).
+NO_MEMO = NoMemo()

@@ -38,7 +38,7 @@ from .dot import edge_parts, to_dot
 from .escape import html_attr, html_text, md_block, md_item, md_text, meta_str, url_dest
 from .graphs import Edge, Graph
 from .inputs import Inputs
-from .memo import Memo, NoMemo
+from .memo import NO_MEMO, Memo
 from .words import (
     LETTER_ORDER,
     LETTER_VERB,
@@ -121,13 +121,13 @@ def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, 
 
 def page_graphs(model: Model) -> list[tuple[str, Graph]]:
     """Every diagram of the handbook and the page it is drawn on."""
-    _, drawn = _prepare(model, RenderOptions(), NoMemo())
+    _, drawn = _prepare(model, RenderOptions(), NO_MEMO)
     return [(path, d.graph) for path, d in drawn.items()]
 
 
 def diagram_sources(model: Model, options: RenderOptions, memo: Memo | None = None) -> list[str]:
     """The DOT source of every diagram, to be rendered before the pages are."""
-    _, drawn = _prepare(model, options, memo or NoMemo())
+    _, drawn = _prepare(model, options, memo or NO_MEMO)
     return [d.dot for d in drawn.values()]
 
 
@@ -186,7 +186,7 @@ def render_pages(
     With a `memo` kept from the last render (`serve`), a page whose inputs did not change is
     taken from it: the result is the same either way.
     """
-    memo = memo or NoMemo()
+    memo = memo or NO_MEMO
     r = _Renderer(model, options or RenderOptions(), memo)
     inputs = r.inputs
 
