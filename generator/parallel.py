@@ -43,22 +43,26 @@ def in_background(fn: Callable[[], Any]) -> Future[Any]:
 class Worker:
     """One process of its own, started once and kept (for `serve`, whose builds run beside a
     server thread and so cannot fork): it runs module-level functions, whose arguments and
-    result are pickled. If the process dies, the next call starts another; meanwhile a call
-    runs here."""
+    result are pickled. If the process has died, the next call starts another; where no
+    process can be started, calls run here."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        try:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
-                )
-            return self._pool.submit(fn, *args)
-        except (BrokenProcessPool, RuntimeError, OSError):
-            self.close()
-            return _run_here(fn, *args)
+        for _ in range(2):
+            try:
+                if self._pool is None:
+                    self._pool = ProcessPoolExecutor(
+                        max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                    )
+                return self._pool.submit(fn, *args)
+            except BrokenProcessPool:
+                self.close()  # and start a new one
+            except (RuntimeError, OSError):
+                break
+        self.close()
+        return _run_here(fn, *args)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -226,8 +227,11 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             if self.downloads_job is None:
                 return env
             try:
-                made = self.downloads_job.result()
-                if made is None:  # the worker read other files than this build did
+                try:
+                    made = self.downloads_job.result()
+                except BrokenProcessPool:  # the worker died: the next build starts another
+                    made = None
+                if made is None:  # or it read other files than this build did
                     assert self.model is not None
                     made = render_downloads(self.model)
             except Exception as exc:

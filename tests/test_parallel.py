@@ -53,3 +53,28 @@ def test_with_other_threads_running_the_function_runs_here() -> None:
     finally:
         stop.set()
         server.join()
+
+
+def test_the_worker_runs_in_its_own_process_and_outlives_its_death() -> None:
+    """`serve`'s worker: a spawned process, kept; killed, the next call starts another."""
+    import signal
+    import time
+
+    from generator.parallel import Worker
+
+    worker = Worker()
+    try:
+        first = worker.submit(os.getpid).result(timeout=60)
+        assert first != os.getpid()
+        assert worker.submit(os.getpid).result(timeout=60) == first  # the same process
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                second = worker.submit(os.getpid).result(timeout=60)
+                break
+            except Exception:  # the pool noticed the death after this call was queued
+                assert time.monotonic() < deadline
+        assert second not in (first, os.getpid())
+    finally:
+        worker.close()

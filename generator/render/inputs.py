@@ -11,6 +11,7 @@ requires the same handbook, byte for byte.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..model import Activity, Faq, Model, Stage, Team, party_team
@@ -87,12 +88,17 @@ class Inputs:
         # The organisation diagram links teams by every activity they share.
         return (self.context, self.model.teams, self.model.activities)
 
-    def stage(self, stage: Stage) -> tuple[Any, ...]:
-        # asked twice per render (the diagram, then the page): made once
-        found = self._keys.get(("stage", stage.id))
+    def _once(
+        self, kind: str, item_id: str, make: Callable[[], tuple[Any, ...]]
+    ) -> tuple[Any, ...]:
+        """A key asked for twice per render (by the diagram, then by the page), made once."""
+        found = self._keys.get((kind, item_id))
         if found is None:
-            found = self._keys[("stage", stage.id)] = self._stage(stage)
+            found = self._keys[(kind, item_id)] = make()
         return found
+
+    def stage(self, stage: Stage) -> tuple[Any, ...]:
+        return self._once("stage", stage.id, lambda: self._stage(stage))
 
     def _stage(self, stage: Stage) -> tuple[Any, ...]:
         activities = tuple(self.by_stage.get(stage.id, ()))
@@ -118,10 +124,7 @@ class Inputs:
         )
 
     def team(self, team: Team) -> tuple[Any, ...]:
-        found = self._keys.get(("team", team.id))
-        if found is None:
-            found = self._keys[("team", team.id)] = self._team(team)
-        return found
+        return self._once("team", team.id, lambda: self._team(team))
 
     def _team(self, team: Team) -> tuple[Any, ...]:
         held = self.held.get(team.id, [])

@@ -248,6 +248,20 @@ class _Renderer:
         self.held = self.inputs.held
         self.sections = self.inputs.sections
 
+    def per_section(
+        self,
+        kind: str,
+        inputs: Callable[[views.Section], Any],
+        make: Callable[[views.Section], Markup],
+    ) -> list[tuple[views.Section, Markup]]:
+        """Each section that has activities, with its part of a whole-model page, made or
+        kept from the memo."""
+        return [
+            (s, self.memo.get((kind, s.id), lambda s=s: inputs(s), lambda s=s: make(s)))
+            for s in self.sections
+            if s.activities
+        ]
+
     def svg_result(self, path: str) -> SvgResult | None:
         drawn = self.diagrams.get(path)
         svgs = self.options.svgs
@@ -543,18 +557,7 @@ class _Renderer:
                 )
             return self.letter_table(paths.MATRIX, list(s.activities))
 
-        tables = [
-            (
-                s,
-                self.memo.get(
-                    ("matrix", s.id),
-                    lambda s=s: self.inputs.matrix_section(s),
-                    lambda s=s: table(s),
-                ),
-            )
-            for s in self.sections
-            if s.activities
-        ]
+        tables = self.per_section("matrix", self.inputs.matrix_section, table)
         legend = Markup(
             " ".join(f"{letter_badge(x)} {LETTER_NAMES[x]}" for x in LETTER_ORDER)
             + ". A letter held through a role shows the role when you hover over it."
@@ -652,18 +655,7 @@ class _Renderer:
                 )
             )
 
-        sections = [
-            (
-                s,
-                self.memo.get(
-                    ("faq", s.id),
-                    lambda s=s: self.inputs.faq_section(s),
-                    lambda s=s: answers(s),
-                ),
-            )
-            for s in self.sections
-            if s.activities
-        ]
+        sections = self.per_section("faq", self.inputs.faq_section, answers)
         return self.page(
             "faq.md.j2",
             paths.FAQ,
