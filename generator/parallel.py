@@ -5,16 +5,23 @@ copied (the downloads) can be made meanwhile on another. A forked child inherits
 as it is in memory, so nothing but the result crosses between the processes. Where fork is
 not available (Windows), or when other threads run (`serve`'s server: forking a threaded
 process can deadlock the child), the function simply runs in this process.
+
+`serve` has its own `Worker` instead: a spawned process kept across rebuilds, which ends
+when `serve` does.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+PARENT_POLL_S = 0.5  # how often a worker looks whether `serve` is still there
 
 # The function the next forked worker runs: set just before the fork, read in the child.
 _pending: Callable[[], Any] | None = None
@@ -54,7 +61,10 @@ class Worker:
             try:
                 if self._pool is None:
                     self._pool = ProcessPoolExecutor(
-                        max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                        max_workers=1,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_exit_with_parent,
+                        initargs=(os.getpid(),),
                     )
                 return self._pool.submit(fn, *args)
             except BrokenProcessPool:
@@ -68,6 +78,19 @@ class Worker:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: end when `serve` ends, however it ends. A killed parent runs no
+    shutdown, and the worker, which holds both ends of its own task queue, would wait for
+    tasks forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="ownbook-parent-watch", daemon=True).start()
 
 
 def _run_here(fn: Callable[..., Any], *args: Any) -> Future[Any]:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,41 @@ def test_the_worker_runs_in_its_own_process_and_outlives_its_death() -> None:
         assert second not in (first, os.getpid())
     finally:
         worker.close()
+
+
+ORPHAN = """
+import os, signal
+from generator.parallel import Worker
+worker = Worker()
+print(worker.submit(os.getpid).result(timeout=60), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no shutdown runs: as when `serve` is killed
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has ended; only its exit code is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_worker_ends_when_serve_is_killed() -> None:
+    import time
+
+    # Not subprocess.run: an orphaned worker would keep the output pipe open for ever.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert proc.stdout is not None
+    worker = int(proc.stdout.readline())
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    deadline = time.monotonic() + 20
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    outlived = _running(worker)
+    if outlived:
+        os.kill(worker, 9)
+    assert not outlived, f"worker {worker} outlived its parent"
