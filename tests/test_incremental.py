@@ -348,8 +348,9 @@ def test_one_raci_edit_redoes_only_the_pages_that_show_it(tmp_path: Path) -> Non
     assert memo.hits > len(pages) - len(made_pages) - 10
 
 
-def test_raci_of_unrelated_objects_is_not_compared_by_position() -> None:
-    """Equal values at new positions: a page that shows no source line is reused."""
+def test_model_objects_compare_without_their_position() -> None:
+    """What inputs.py relies on: equal values at new positions compare equal (so a page
+    that shows no source line is reused), hence pages that do show one list `pos`."""
     raci = Raci(responsible=("a",), accountable="a")
     assert dataclasses.replace(raci, pos=Pos("x", 9)) == raci
 
