@@ -67,6 +67,9 @@ CODES: dict[str, Code] = {
         Code("OB013", _E, "no model files found"),
         Code("OB014", _E, "text too long"),
         Code("OB015", _E, "mapping key is not a plain string"),
+        Code("OB016", _E, "control character in text"),
+        Code("OB017", _E, "symlink or special file in the content folder"),
+        Code("OB018", _E, "unsafe file or folder name"),
         # OB1xx: shape of the data
         Code("OB101", _E, "unknown key"),
         Code("OB102", _E, "required field missing or empty"),
