@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
 import sysconfig
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+from .svgclean import UnsafeSvg, clean_svg
+
 TIMEOUT_S = 60
 HOW_TO_FIX = (
     "reinstall ownbook so that its graphviz-pure dependency is present "
@@ -54,7 +50,7 @@ class Renderer:
         if proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
             raise RuntimeError(f"{Path(self.path).name} failed: {message}")
-        return proc.stdout.decode("utf-8")
+        return proc.stdout.decode("utf-8", "replace")
 
 
 def _probe(path: str) -> Renderer | None:
@@ -129,8 +125,10 @@ class SvgCache:
         if self.folder is not None:
             path = self.folder / f"{key}.svg"
             try:
-                svg = path.read_text(encoding="utf-8")
-            except OSError:
+                # The cache folder is untrusted input: what it holds is cleaned like a fresh
+                # drawing, and a file that does not clean is drawn again.
+                svg = clean_svg(path.read_bytes().decode("utf-8", "replace"))
+            except (OSError, UnsafeSvg):
                 return None
             self.memory[key] = svg
             return svg
@@ -140,9 +138,14 @@ class SvgCache:
         self.memory[key] = svg
         if self.folder is not None:
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                if self.folder.is_symlink():
+                    return  # never written through a link (the plugin refuses one)
                 tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-                tmp.write_text(svg, encoding="utf-8")
+                tmp.unlink(missing_ok=True)  # a killed build's; a link is removed, not followed
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                with os.fdopen(os.open(tmp, flags, 0o600), "w", encoding="utf-8") as out:
+                    out.write(svg)
                 os.replace(tmp, self.folder / f"{key}.svg")
             except OSError:
                 pass  # a cache that cannot be written only costs time
@@ -185,28 +188,5 @@ def render_svgs(
 def _render_one(renderer: Renderer, dot: str) -> SvgResult:
     try:
         return SvgResult(clean_svg(renderer.run(dot)))
-    except (RuntimeError, OSError, subprocess.SubprocessError, ET.ParseError) as exc:
+    except (RuntimeError, OSError, subprocess.SubprocessError, UnsafeSvg) as exc:
         return SvgResult(error=str(exc))
-
-
-_SAFE_HREF = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.\-]*:)[^\s\\]*$|^https?://\S+$")
-_DROP = {f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject"}
-
-
-def clean_svg(svg: str) -> str:
-    """Inline-ready SVG: no prolog or comments, no fixed size, and (defence in depth, as every
-    URL is ours already) no script, event attribute or unsafe link."""
-    root = ET.fromstring(svg.encode("utf-8"))
-    for parent in root.iter():
-        for child in list(parent):
-            if child.tag in _DROP:
-                parent.remove(child)
-        for attr in list(parent.attrib):
-            local = attr.rsplit("}", 1)[-1]
-            unsafe_href = local == "href" and not _SAFE_HREF.match(parent.attrib[attr])
-            if local.lower().startswith("on") or unsafe_href:
-                del parent.attrib[attr]
-    root.attrib.pop("width", None)
-    root.attrib.pop("height", None)
-    # No blank lines: Markdown must see the whole SVG as one raw HTML block.
-    return re.sub(r"\n\s*\n", "\n", ET.tostring(root, encoding="unicode"))

@@ -1,10 +1,11 @@
 """DOT source from a `Graph`: sorted, deterministic, every label escaped, every URL ours.
 
-Every string is written as a quoted DOT string with backslashes doubled, so `\\N`, `\\G`
-and `\\L` have no special meaning in a label and a quote cannot end the string; URLs are
-built from page paths, which come from validated ids, so no model text reaches an attribute
-Graphviz copies into the SVG unescaped. (A small writer of our own: the `graphviz` package
-spent two thirds of the time of a 5,000-activity handbook's diagrams on quoting.)
+Every string is written as a quoted DOT string with backslashes doubled and `&` written
+as `&amp;`, so `\\N`, `\\G`, `\\L` and entities have no special meaning in a label and a
+quote cannot end the string; URLs are built from page paths, which come from validated ids,
+so no model text reaches an attribute Graphviz copies into the SVG unescaped. (A small
+writer of our own: the `graphviz` package spent two thirds of the time of a 5,000-activity
+handbook's diagrams on quoting.)
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from .graphs import Edge, Graph
 FONT = "Helvetica,Arial,sans-serif"
 
 
+# Graphviz reads entities (`&amp;`, `&#x202E;`) in labels and tooltips: `&` is written as
+# `&amp;` so the typed text is drawn, and a backslash is doubled so `\\N`, `\\G` and `\\L`
+# are not expanded; a quote cannot end the string.
+_DOT_STRING = str.maketrans({"&": "&amp;", "\\": "\\\\", '"': '\\"'})
+
+
 def quote(value: object) -> str:
     """Any text as one quoted DOT string, shown literally."""
-    text = " ".join(str(value).split())
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + " ".join(str(value).split()).translate(_DOT_STRING) + '"'
 
 
 def _attrs(attrs: dict[str, object]) -> str:

@@ -33,9 +33,10 @@ from ..svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history import History
+from ..escape import html_attr, html_text, md_text, meta_str, url_dest
 from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
-from .escape import html_attr, html_text, md_block, md_item, md_text, meta_str, url_dest
+from .fields import md_block, md_list
 from .graphs import Edge, Graph
 from .inputs import Inputs
 from .memo import NO_MEMO, Memo
@@ -159,7 +160,7 @@ _ENV = Environment(
 )
 _ENV.filters.update(
     md=lambda v: md_block(str(v)),
-    item=lambda v: md_item(str(v)),
+    md_list=lambda items: md_list(str(v) for v in items),
     html=html_text,
     dest=lambda v: Markup(url_dest(str(v))),
 )

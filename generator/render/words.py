@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..escape import html_attr, md_text
 from ..model import Activity, Faq, Model, Stage, Team, split_party
 from . import paths
-from .escape import html_attr, md_text
 
 LETTER_ORDER = ("accountable", "responsible", "consulted", "informed")
 LETTER_CHAR = {"responsible": "R", "accountable": "A", "consulted": "C", "informed": "I"}
