@@ -32,10 +32,19 @@ from mkdocs.structure.files import File, Files
 
 from .downloads import downloads_of
 from .history import ownership_history
-from .load import Checked, FileCache, load_model, no_cyclic_gc
+from .load import (
+    Checked,
+    FileCache,
+    content_problems,
+    load_model,
+    no_cyclic_gc,
+    unresolved_last,
+    walk_content,
+)
 from .model import Model
+from .output import prepare_cache_dir, refuse_output_link
 from .parallel import Worker, in_background
-from .problems import OwnbookError, Severity, format_problems
+from .problems import OwnbookError, Pos, Problem, Severity, format_problems
 from .render import (
     RenderOptions,
     diagram_sources,
@@ -100,7 +109,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             self.worker.close()
 
     def content_path(self, config: MkDocsConfig) -> Path:
-        return (Path(config.config_file_path).parent / self.config.content_dir).resolve()
+        """The model folder, absolute; only its parents are resolved, so that a content
+        folder that is itself a symlink is seen (and refused) by the loader."""
+        return unresolved_last(Path(config.config_file_path).parent / self.config.content_dir)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.timings = {}
@@ -126,6 +137,11 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         content = self.content_path(config)
         root = Path(config.config_file_path).parent.resolve()
         shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
+        # MkDocs empties site_dir right after this event, following a link: refuse one now.
+        try:
+            refuse_output_link(Path(config.site_dir), root, what="site_dir")
+        except OwnbookError as exc:
+            raise PluginError(str(exc)) from None
         with self._timed("load"):
             preloaded = _preloaded.pop(content, None)
             if preloaded is None:
@@ -138,11 +154,15 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             else:
                 checked, seconds = preloaded
                 self.timings["load_before_build"] = seconds
-        errors = [p for p in checked.problems if p.severity is Severity.ERROR]
+        # MkDocs walks docs_dir next, following links and opening every file: a link or a
+        # FIFO there must fail the build now (the loader has checked the content folder).
+        docs = _docs_dir_problems(Path(config.docs_dir), content, root)
+        found = list(dict.fromkeys([*checked.problems, *docs]))
+        errors = [p for p in found if p.severity is Severity.ERROR]
         if errors or checked.model is None:
             raise PluginError(
                 f"the ownership model in {content} has {len(errors)} error(s):\n"
-                + format_problems(checked.problems)
+                + format_problems(found)
             )
         for problem in checked.problems:
             (log.warning if problem.blocks_strict else log.info)(problem.format())
@@ -153,9 +173,13 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             source_root=str(root),
             directory_urls=config.use_directory_urls,
         )
+        try:
+            cache_folder = self._cache_folder(root)
+        except OwnbookError as exc:
+            raise PluginError(str(exc)) from None
         with self._timed("diagrams"):
             dots = diagram_sources(model, options, self.memo)
-            svgs = render_svgs(dots, self._svg_cache(root))
+            svgs = render_svgs(dots, self._svg_cache(cache_folder))
         problems = sorted({r.error for r in svgs.values() if r.error is not None})
         if problems:
             message = f"{len(problems)} kind(s) of diagram failure: " + "; ".join(problems)
@@ -163,9 +187,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                 raise PluginError(message)
             log.warning(message + " (the pages show the DOT source instead)")
         with self._timed("history"):
-            history = ownership_history(
-                content, self._cache_folder(root), self.config.history_limit
-            )
+            history = ownership_history(content, cache_folder, self.config.history_limit)
         with self._timed("pages"):
             self.pages = render_pages(
                 model, dataclasses.replace(options, svgs=svgs, history=history), self.memo
@@ -187,10 +209,14 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         return config
 
     def _cache_folder(self, root: Path) -> Path:
-        return Path(os.environ.get("OWNBOOK_CACHE_DIR") or root / self.config.cache_dir)
+        """The checked cache folder: `OWNBOOK_CACHE_DIR` (the operator's), else `cache_dir`
+        under the project, which a pull request must not have linked or committed."""
+        chosen = os.environ.get("OWNBOOK_CACHE_DIR")
+        if chosen:
+            return prepare_cache_dir(Path(chosen), None)
+        return prepare_cache_dir(root / self.config.cache_dir, root)
 
-    def _svg_cache(self, root: Path) -> SvgCache:
-        folder = self._cache_folder(root)
+    def _svg_cache(self, folder: Path) -> SvgCache:
         if self.svg_cache is None or self.svg_cache.folder != folder:
             self.svg_cache = SvgCache(folder)
         return self.svg_cache
@@ -268,6 +294,9 @@ def build_site(
         config = load_config(str(config_file), strict=strict, site_dir=str(site_dir))
         for plugin in config.plugins.values():
             if isinstance(plugin, OwnbookPlugin):
+                # Refused here too (on_config checks again), so that `ownbook build` says
+                # it in one line rather than through MkDocs' abort.
+                plugin._cache_folder(Path(config.config_file_path).parent.resolve())
                 if today is not None:
                     plugin.config.today = today.isoformat()
                 if checked is not None:
@@ -301,6 +330,19 @@ def serve_site(config_file: Path, dev_addr: str | None, *, strict: bool) -> None
         serve(config_file=str(config_file), livereload=True, **kwargs)
     except Abort as exc:
         raise OwnbookError(f"mkdocs serve failed: {exc}") from None
+
+
+def _docs_dir_problems(docs_dir: Path, content: Path, root: Path) -> list[Problem]:
+    """Symlinks and special files in MkDocs' docs folder, when it is not the content folder
+    (which the loader checks)."""
+    docs = unresolved_last(docs_dir)
+    if docs == content or docs.is_relative_to(content):
+        return []
+    shown = os.path.relpath(docs, root) if docs.is_relative_to(root) else str(docs)
+    if os.path.islink(docs):
+        return [Problem("OB017", Pos(shown), "docs_dir is a symlink; MkDocs would follow it")]
+    found, _ = content_problems(walk_content(docs), Path(shown).as_posix(), names=False)
+    return found
 
 
 def _refuse_pages(files: Files, docs_dir: Path) -> None:

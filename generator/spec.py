@@ -143,7 +143,7 @@ class Slug(Kind):
         value = self.scalar(node, d, key, "an id")
         if isinstance(value, Invalid):
             return value
-        if len(value) > ID_MAX or not SLUG_RE.match(value):
+        if len(value) > ID_MAX or not SLUG_RE.fullmatch(value):
             suggestion = slugify(value)
             d.report(
                 "OB104",
@@ -178,7 +178,7 @@ class Party(Kind):
 
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
         value = self.scalar(node, d, key, "a party (a team id or team/role)")
-        if isinstance(value, str) and not PARTY_RE.match(value):
+        if isinstance(value, str) and not PARTY_RE.fullmatch(value):
             d.report(
                 "OB112",
                 node.pos,
@@ -201,7 +201,7 @@ class Integer(Kind):
         value = self.scalar(node, d, key, "a whole number")
         if isinstance(value, Invalid):
             return value
-        if not (isinstance(node, Scalar) and node.plain and INT_RE.match(value)):
+        if not (isinstance(node, Scalar) and node.plain and INT_RE.fullmatch(value)):
             d.report("OB105", node.pos, f"'{key}' must be a whole number, not '{_short(value)}'")
             return INVALID
         number = int(value)
@@ -239,7 +239,7 @@ class Date(Kind):
         if isinstance(value, Invalid):
             return value
         try:
-            if not DATE_RE.match(value):
+            if not DATE_RE.fullmatch(value):
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -265,7 +265,7 @@ class Url(Kind):
         allowed = " or ".join(self.schemes)
         scheme, sep, rest = value.partition("://")
         host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-        if not (sep and scheme.lower() in self.schemes and host and _NO_SPACE.match(value)):
+        if not (sep and scheme.lower() in self.schemes and host and _NO_SPACE.fullmatch(value)):
             d.report(
                 "OB108",
                 node.pos,
@@ -282,7 +282,7 @@ class Url(Kind):
 class GitHubOwner(Kind):
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
         value = self.scalar(node, d, key, "a GitHub owner")
-        if isinstance(value, str) and not GITHUB_RE.match(value):
+        if isinstance(value, str) and not GITHUB_RE.fullmatch(value):
             d.report(
                 "OB113",
                 node.pos,

@@ -10,7 +10,6 @@ nesting are reported at their line instead of being resolved.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
@@ -26,6 +25,8 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_SCALAR_CHARS = 100_000
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# C0 and C1 control characters and DEL; tab and line feed are text.
+_CONTROL = frozenset(chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]) - {"\t", "\n"}
 
 
 class Scalar(NamedTuple):
@@ -55,27 +56,18 @@ class _Fatal(Exception):
     """Stops reading one file; the problem has already been recorded."""
 
 
-def read_tree(
-    path: Path, display: str, max_bytes: int = MAX_FILE_BYTES
-) -> tuple[Node | None, list[Problem]]:
-    """Read one YAML file into a node tree, collecting every problem found in it."""
+def too_large(display: str, size: int, max_bytes: int = MAX_FILE_BYTES) -> Problem:
+    return Problem(
+        "OB002",
+        Pos(display, 1, 1),
+        f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+        "split the model into several smaller files",
+    )
+
+
+def parse_tree(data: bytes, display: str) -> tuple[Node | None, list[Problem]]:
+    """The node tree of one file's bytes, and every problem found in them."""
     problems: list[Problem] = []
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            problems.append(
-                Problem(
-                    "OB002",
-                    Pos(display, 1, 1),
-                    f"file is {size:,} bytes, over the limit of {max_bytes:,}",
-                    "split the model into several smaller files",
-                )
-            )
-            return None, problems
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem("OB001", Pos(display), f"cannot read file: {exc.strerror}"))
-        return None, problems
     text = _decode(data, display, problems)
     if text is None:
         return None, problems
@@ -196,6 +188,18 @@ class _TreeBuilder:
                     return index + 1, lines[index].index("\t") + 1
         return None
 
+    def _control_character(self, value: str, mark: yaml.Mark) -> None:
+        """libyaml refuses control characters typed raw, but a quoted "\\x1b" or "\\e"
+        makes one: it would print raw escape sequences in a terminal and break xlsx, SVG
+        and XML. Line breaks and tabs are text."""
+        char = next(c for c in value if c in _CONTROL)
+        self.report(
+            "OB016",
+            mark,
+            f"text holds U+{ord(char):04X}, a control character",
+            "remove it (an escape such as \\e or \\x01 in a quoted string makes one)",
+        )
+
     def _check_props(self, event: yaml.Event) -> None:
         anchor = event.anchor
         if anchor is not None:
@@ -234,6 +238,8 @@ class _TreeBuilder:
                     )
                     value = value[:MAX_SCALAR_CHARS]
                 mark = event.start_mark
+                if not value.isprintable() and not _CONTROL.isdisjoint(value):
+                    self._control_character(value, mark)
                 plain = not event.style and event.tag is None
                 node: Node = Scalar(value, plain, Pos(display, mark.line + 1, mark.column + 1))
                 if plain and value == "<<" and stack and stack[-1].awaits_key():

@@ -26,6 +26,43 @@ activities:
 
 CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
+        "control characters made by escapes in quoted strings",
+        {
+            "bad.yaml": ACT.replace("    name: Extra\n", '    name: "Ext\\x1b[31mra"\n')
+            + '    summary: "bell \\a and escape \\e"\n    tags: ["\\x7f", "\\u0085", "ok\\tok"]\n'
+        },
+        [
+            "OB016 content/bad.yaml:3:11",
+            "OB016 content/bad.yaml:9:14",
+            "OB016 content/bad.yaml:10:12",
+            "OB016 content/bad.yaml:10:20",
+        ],
+    ),
+    (
+        "a trailing line break after an id, party, owner, date or number",
+        {
+            "bad.yaml": ACT.replace("  - id: extra\n", '  - id: "extra\\n"\n')
+            .replace("[sales]", '["sales\\n"]')
+            .replace("reviewed: 2026-11-01", 'reviewed: "2026-11-01\\n"')
+            + '    review_every_days: "90\\n"\n'
+            + 'teams:\n  - id: legal\n    name: Legal\n    github: "@org/legal\\n"\n'
+            + '    contact:\n      url: "https://legal.example/\\n"\n'
+        },
+        [
+            "OB104 content/bad.yaml:2:9",
+            "OB107 content/bad.yaml:5:15",
+            "OB112 content/bad.yaml:7:21",
+            "OB105 content/bad.yaml:9:24",
+            "OB113 content/bad.yaml:13:13",
+            "OB108 content/bad.yaml:15:12",
+        ],
+    ),
+    (
+        "an unsafe model file name",
+        {"bad name.yaml": ACT, "ok.yaml": "glossary: []\n"},
+        ["OB018 content/bad name.yaml"],
+    ),
+    (
         "duplicate key",
         {"bad.yaml": ACT.replace("    name: Extra\n", "    name: Extra\n    name: Again\n")},
         ["OB006 content/bad.yaml:4:5"],
@@ -396,8 +433,9 @@ def test_corpus_covers_every_code() -> None:
     from generator.problems import CODES
 
     covered = {code.split()[0] for _, _, expected in CASES for code in expected}
-    # OB001 (unreadable), OB002 (size) and OB013 (no files) are covered in test_loader.py.
-    assert set(CODES) - covered == {"OB001", "OB002", "OB013"}
+    # OB001 (unreadable), OB002 (size) and OB013 (no files) are covered in test_loader.py,
+    # OB017 (symlinks and special files) in test_files_hostile.py.
+    assert set(CODES) - covered == {"OB001", "OB002", "OB013", "OB017"}
     assert len(CASES) >= 30
 
 

@@ -139,14 +139,28 @@ def test_readme_documents_every_problem_code() -> None:
 
 def test_problem_lines_stay_one_line(content: Path) -> None:
     (content / "base.yaml").write_text(
-        BASE.replace("consulted: [sales]", 'consulted: ["sa\\nle\\u001b[31m"]')
+        BASE.replace("consulted: [sales]", 'consulted: ["sa\\nle\\u202e\\u200bx"]')
     )
     code, out = run("check", "content", *TODAY)
     assert code == 1
     assert out.splitlines()[0] == (
-        "content/base.yaml:29:19: error OB112: invalid party 'sa le\\x1b[31m'; write a team id "
-        "such as 'sales' or a role as 'team/role', e.g. 'marketing/data-analyst'"
+        "content/base.yaml:29:19: error OB112: invalid party 'sa le\\u202e\\u200bx'; write a "
+        "team id such as 'sales' or a role as 'team/role', e.g. 'marketing/data-analyst'"
     )
+
+
+def test_a_control_character_is_reported_not_printed(content: Path) -> None:
+    (content / "base.yaml").write_text(
+        BASE.replace("consulted: [sales]", 'consulted: ["sa\\nle\\u001b[31m"]')
+    )
+    code, out = run("check", "content", *TODAY)
+    assert code == 1
+    assert "\x1b" not in out
+    assert out.splitlines() == [
+        "content/base.yaml:29:19: error OB016: text holds U+001B, a control character; remove "
+        "it (an escape such as \\e or \\x01 in a quoted string makes one)",
+        "1 error, 0 warnings in 1 file",
+    ]
 
 
 def test_github_annotations(content: Path) -> None:

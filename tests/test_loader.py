@@ -111,16 +111,36 @@ def test_symlink_out_of_content_is_refused(
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "link.yaml").symlink_to(outside)
     checked = check_files({})
-    assert [(p.code, str(p.pos)) for p in checked.problems] == [("OB001", "content/link.yaml")]
+    assert [p.format() for p in checked.problems] == [
+        "content/link.yaml: error OB017: this is a symlink, and ownbook does not follow links "
+        "in the content folder; put the file or folder itself here, or remove the link"
+    ]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symlinks")
-def test_unreadable_file_is_reported(tmp_path: Path, check_files: Callable[..., Checked]) -> None:
+def test_dangling_symlink_is_refused_not_read(
+    tmp_path: Path, check_files: Callable[..., Checked]
+) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "gone.yaml").symlink_to("missing.yaml")
     checked = check_files({})
+    assert [(p.code, str(p.pos)) for p in checked.problems] == [("OB017", "content/gone.yaml")]
+
+
+def test_unreadable_file_is_reported(
+    check_files: Callable[..., Checked], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+
+    def refuse(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("locked.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse)
+    checked = check_files({"locked.yaml": "glossary: []\n"})
     assert [p.format() for p in checked.problems] == [
-        "content/gone.yaml: error OB001: cannot read file: No such file or directory"
+        "content/locked.yaml: error OB001: cannot read file: Permission denied"
     ]
 
 
