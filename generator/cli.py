@@ -13,8 +13,8 @@ import click
 
 from . import __version__
 from .history import ownership_history
-from .load import Checked, load_model
-from .output import staged_dir, write_files
+from .load import Checked, load_model, unresolved_last
+from .output import prepare_cache_dir, refuse_output_link, staged_dir, write_files
 from .problems import (
     OwnbookError,
     format_github,
@@ -201,12 +201,17 @@ def build(
     from .plugin import build_site
 
     root = config_file.parent.resolve()
-    content = (content_dir or root / "content").resolve()
+    site = site_dir if site_dir is not None else config_file.parent / "site"
+    try:  # a site folder that is a link would be emptied through it: refuse it first
+        refuse_output_link(site, root, what="site folder")
+    except OwnbookError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    content = unresolved_last(content_dir or root / "content")
     shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
     start = time.perf_counter()
     checked = _checked_or_exit(content, strict, today, Path(shown).as_posix())
     load_seconds = time.perf_counter() - start
-    site = site_dir if site_dir is not None else config_file.parent / "site"
     try:
         with staged_dir(site) as stage:
             build_site(
@@ -265,6 +270,27 @@ def generate(
 
     The pages are the same as the ones the plugin adds in memory during a build.
     """
+    try:
+        _generate(content_dir, out, mkdocs_fragment, strict, today)
+    except OwnbookError as exc:  # a link where output goes, a refused cache folder
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+
+
+def _generate(
+    content_dir: Path,
+    out: Path,
+    mkdocs_fragment: Path | None,
+    strict: bool,
+    today: dt.date | None,
+) -> None:
+    cwd = Path.cwd()
+    refuse_output_link(out, cwd)
+    if mkdocs_fragment is not None and os.path.islink(mkdocs_fragment):
+        raise OwnbookError(
+            f"refusing to write {mkdocs_fragment}: it is a symlink, and ownbook never writes "
+            "through a link; remove the link or choose another file"
+        )
     checked = _checked_or_exit(content_dir, strict, today)
     assert checked.model is not None
     if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
@@ -273,8 +299,14 @@ def generate(
             err=True,
         )
         raise SystemExit(1)
-    options = RenderOptions(today=today or dt.date.today(), source_root=str(Path.cwd()))
-    cache = SvgCache(Path(os.environ.get("OWNBOOK_CACHE_DIR") or ".cache/ownbook"))
+    options = RenderOptions(today=today or dt.date.today(), source_root=str(cwd))
+    chosen = os.environ.get("OWNBOOK_CACHE_DIR")
+    folder = (
+        prepare_cache_dir(Path(chosen), None)
+        if chosen
+        else prepare_cache_dir(cwd / ".cache" / "ownbook", cwd)
+    )
+    cache = SvgCache(folder)
     svgs = render_svgs(diagram_sources(checked.model, options), cache)
     failures = sorted({r.error for r in svgs.values() if r.error is not None})
     for failure in failures:
@@ -312,37 +344,40 @@ def schema() -> None:
     help="The model folder (for git revisions: its path in the repository).",
 )
 @click.option(
+    "--folders",
+    is_flag=True,
+    help="BASE and HEAD are content folders, not git revisions.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["markdown", "json"]),
     default="markdown",
     show_default=True,
 )
-def diff(base: str, head: str | None, content_dir: Path, fmt: str) -> None:
+def diff(base: str, head: str | None, content_dir: Path, folders: bool, fmt: str) -> None:
     """Show what changed in ownership between BASE and HEAD.
 
-    Each of BASE and HEAD is a content folder or a git revision; HEAD defaults to the
-    content folder as it is now. Prints Markdown fit for a pull-request comment.
+    BASE and HEAD are git revisions (the model is read at the --content path of each), or
+    with --folders two content folders; HEAD defaults to the content folder as it is now.
+    A name that is both a revision and a folder is refused. Prints Markdown fit for a
+    pull-request comment.
     """
     import tempfile
 
     from .diff import diff_models, format_markdown
     from .diff import format_json as diff_json
+    from .escape import md_text
+    from .gitio import printable
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="ownbook-diff-") as tmp:
         sides = []
         for label, spec in (("base", base), ("head", head)):
             try:
-                folder = _side(spec, content_dir, Path(tmp) / label)
+                sides.append(_side(spec, content_dir, Path(tmp) / label, folders))
             except OwnbookError as exc:
                 click.echo(f"error: {exc}", err=True)
                 raise SystemExit(exc.exit_code) from None
-            shown = (
-                folder.as_posix()
-                if spec is None or Path(spec).is_dir()
-                else (f"{spec}:{content_dir.as_posix()}")
-            )
-            sides.append(load_model(folder, display_as=shown))
         base_label, head_label = base, head or "working tree"
         broken = [
             (lbl, c)
@@ -352,7 +387,8 @@ def diff(base: str, head: str | None, content_dir: Path, fmt: str) -> None:
         if broken:
             for label, checked in broken:
                 errors = [p for p in checked.problems if p.severity.value == "error"]
-                click.echo(f"The model at {label} does not load ({len(errors)} errors):\n")
+                shown = md_text(printable(label, 200))  # Markdown, as the changes are
+                click.echo(f"The model at {shown} does not load ({len(errors)} errors):\n")
                 click.echo("```")
                 for problem in sorted_problems(errors):
                     click.echo(problem.format())
@@ -366,15 +402,40 @@ def diff(base: str, head: str | None, content_dir: Path, fmt: str) -> None:
             click.echo(format_markdown(changes, base_label, head_label), nl=False)
 
 
-def _side(spec: str | None, content_dir: Path, scratch: Path) -> Path:
-    """A folder holding the model for one side of a diff: a folder as given, or a revision."""
-    from .gitio import content_at
+def _side(spec: str | None, content_dir: Path, scratch: Path, folders: bool) -> Checked:
+    """The model of one side of a diff: the content folder as it is now (no `spec`), a
+    folder (`folders`), or the content folder at a git revision, read from git's objects
+    into `scratch`. A name that is both a revision and a folder is a usage error."""
+    from .gitio import locate, model_at, printable, resolve_commit
 
     if spec is None:
-        return content_dir
-    if Path(spec).is_dir():
-        return Path(spec)
-    return content_at(spec, content_dir, scratch)
+        return load_model(content_dir, display_as=content_dir.as_posix())
+    shown = printable(spec, 200)
+    if folders:
+        if not Path(spec).is_dir():
+            raise OwnbookError(f"no content folder '{shown}'", exit_code=2)
+        return load_model(Path(spec), display_as=Path(spec).as_posix())
+    if spec.startswith("-"):
+        raise OwnbookError(f"a git revision may not start with '-': '{shown}'", exit_code=2)
+    where = locate(content_dir)
+    if where is None:
+        raise OwnbookError(
+            f"{printable(content_dir.as_posix(), 200)} is not inside a git repository "
+            "(to compare two content folders, pass --folders)",
+            exit_code=2,
+        )
+    sha = resolve_commit(where.root, spec)
+    is_folder = Path(spec).is_dir()
+    if sha is None:
+        hint = "; to compare content folders, pass --folders" if is_folder else ""
+        raise OwnbookError(f"unknown git revision '{shown}'{hint}", exit_code=2)
+    if is_folder:
+        raise OwnbookError(
+            f"'{shown}' is both a git revision (commit {sha[:10]}) and a folder: pass "
+            f"--folders to compare content folders, or write the revision as '{shown}^0'",
+            exit_code=2,
+        )
+    return model_at(where.root, sha, where.rel, scratch, f"{shown}:{where.rel or '.'}")
 
 
 @cli.command()

@@ -3,6 +3,11 @@
 `diff_models` is pure: two models in, a list of changes out. Each letter a party gains or
 loses is a sentence ("Sales is no longer Accountable for Approve messaging changes; Product
 Marketing is."), so a reviewer never has to compare two YAML files in their head.
+
+The Markdown is posted as a pull-request comment, which GitHub renders with mentions and
+autolinks: every model string is escaped with `md_text` (which encodes `@`, `:` and `.`
+as character references, so no autolink is recognised), and in the comment a zero-width
+space follows every `@` of model text, because GitHub finds mentions in the decoded text.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from markupsafe import Markup
+
+from .escape import md_text
 from .model import Activity, Model, Stage, Team, split_party
-from .render.escape import md_text
 from .render.words import join
 
 LETTER_PHRASE = {
@@ -37,11 +44,18 @@ class Changes:
     teams: list[str] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    handbook: list[str] = field(default_factory=list)  # the handbook block's settings
 
     @property
     def empty(self) -> bool:
         return not (
-            self.added or self.removed or self.changed or self.teams or self.stages or self.other
+            self.added
+            or self.removed
+            or self.changed
+            or self.teams
+            or self.stages
+            or self.other
+            or self.handbook
         )
 
 
@@ -137,10 +151,7 @@ def diff_models(base: Model, head: Model) -> Changes:
                 changes.changed.append(ActivityChange(a.id, a.name, sentences))
     changes.teams = _named_changes(base.teams, head.teams)
     changes.stages = _named_changes(base.stages, head.stages)
-    if base.handbook.lifecycle != head.handbook.lifecycle:
-        changes.stages.append(
-            f"Lifecycle order is now {_stage_names(head, head.handbook.lifecycle)}."
-        )
+    changes.handbook = _handbook_changes(base, head)
     faqs = _count("FAQs", {f.id or "": f for f in base.faqs}, {f.id or "": f for f in head.faqs})
     terms = _count(
         "Glossary terms",
@@ -149,6 +160,59 @@ def diff_models(base: Model, head: Model) -> Changes:
     )
     changes.other = [x for x in (faqs, terms) if x]
     return changes
+
+
+def _quoted(label: str, old: str | None, new: str | None) -> str:
+    if not old:
+        return f"{label} set to “{new}”."
+    if not new:
+        return f"{label} removed (was “{old}”)."
+    return f"{label} is now “{new}”, was “{old}”."
+
+
+def _per_team(limit: int | None) -> str:
+    return "no limit" if limit is None else f"at most {limit}"
+
+
+def _handbook_changes(base: Model, head: Model) -> list[str]:
+    """The handbook block's settings that changed, each as a sentence."""
+    old, new = base.handbook, head.handbook
+    out: list[str] = []
+    if old.title != new.title:
+        out.append(_quoted("Title", old.title, new.title))
+    if old.organization != new.organization:
+        out.append(_quoted("Organization", old.organization, new.organization))
+    if old.description != new.description:
+        if not old.description:
+            out.append("Description added.")
+        elif not new.description:
+            out.append("Description removed.")
+        else:
+            out.append("Description edited.")
+    if old.lifecycle != new.lifecycle:
+        out.append(f"Lifecycle order is now {_stage_names(head, new.lifecycle)}.")
+    if old.loop != new.loop:
+        out.append(
+            "The lifecycle is now drawn as a loop."
+            if new.loop
+            else "The lifecycle is no longer drawn as a loop."
+        )
+    if old.repo_url != new.repo_url:
+        out.append(_quoted("Repository URL", old.repo_url, new.repo_url))
+    if old.edit_branch != new.edit_branch:
+        out.append(_quoted("Edit branch", old.edit_branch, new.edit_branch))
+    if old.review_every_days != new.review_every_days:
+        out.append(
+            f"Activities are now reviewed every {new.review_every_days} days by default, "
+            f"was every {old.review_every_days} days."
+        )
+    if old.max_accountable_per_team != new.max_accountable_per_team:
+        out.append(
+            "Accountable activities per team: now "
+            f"{_per_team(new.max_accountable_per_team)}, "
+            f"was {_per_team(old.max_accountable_per_team)}."
+        )
+    return out
 
 
 def _named_changes(
@@ -181,14 +245,27 @@ def _ordered_letters(a: Activity) -> list[tuple[str, list[str]]]:
 
 
 def format_markdown(changes: Changes, base_label: str, head_label: str) -> str:
-    """The changes as Markdown for a pull-request comment (every model string escaped)."""
-    head = f"## Ownership changes: {md_text(base_label)} → {md_text(head_label)}\n\n"
-    return head + format_body(changes, level=3)
+    """The changes as Markdown for a pull-request comment (every model string escaped, no
+    mention or link made from model text)."""
+    t = _comment_text
+    head = f"## Ownership changes: {t(base_label)} → {t(head_label)}\n\n"
+    return head + format_body(changes, level=3, comment=True)
 
 
-def format_body(changes: Changes, level: int) -> str:
-    """The changes without a title; sections are headings of `level`."""
-    t = md_text
+# U+200B ZERO WIDTH SPACE: after an `@`, GitHub sees no mention (it reads decoded text).
+NO_MENTION = "\u200b"
+
+
+def _comment_text(value: str) -> Markup:
+    """A model string in a pull-request comment: shown as typed, but no `@` starts a
+    mention; `md_text` already keeps `:` `.` `@` from making an autolink."""
+    return md_text(str(value).replace("@", "@" + NO_MENTION))
+
+
+def format_body(changes: Changes, level: int, *, comment: bool = False) -> str:
+    """The changes without a title; sections are headings of `level`. `comment`: for a
+    pull-request comment (see `format_markdown`)."""
+    t = _comment_text if comment else md_text
     h, hh = "#" * level, "#" * (level + 1)
     lines: list[str] = []
     if changes.empty:
@@ -218,6 +295,7 @@ def format_body(changes: Changes, level: int) -> str:
         lines += [f"- **{t(name)}**" for _, name in changes.removed]
         lines.append("")
     for title, items in (
+        ("Handbook", changes.handbook),
         ("Teams", changes.teams),
         ("Stages", changes.stages),
         ("Other content", changes.other),

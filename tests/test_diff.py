@@ -1,7 +1,12 @@
-"""`ownbook diff`: two git commits of a model in tmp_path, and the exact words of each change."""
+"""`ownbook diff`: two git commits of a model in tmp_path, and the exact words of each change.
+
+Model text in the Markdown is written as character references (see `escape.md_text`), so
+the output is compared as a reader sees it: with the references decoded.
+"""
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 from pathlib import Path
@@ -48,8 +53,11 @@ def change(repo: Path, text: str, message: str = "change") -> None:
 
 
 def diff(*args: str) -> tuple[int, str]:
+    """Exit status and output (character references decoded) of `ownbook diff`."""
     result = CliRunner().invoke(cli, ["diff", *args])
-    return result.exit_code, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, html.unescape(result.output)
 
 
 HEADER = "## Ownership changes: main~1 → main\n\n"
@@ -157,7 +165,8 @@ def test_working_tree_and_folders(repo: Path, tmp_path: Path) -> None:
     assert "## Ownership changes: main → working tree" in out
     assert "Sales is no longer Accountable for Close deals; Marketing is." in out
     other = write_files(tmp_path / "other", {"m.yaml": BASE})
-    code, out = diff(str(other), "content")
+    code, out = diff("--folders", str(other), "content")
+    assert code == 0
     assert "Sales is no longer Accountable for Close deals; Marketing is." in out
 
 
@@ -201,3 +210,41 @@ def test_revision_without_content_folder(repo: Path) -> None:
     assert code == 1
     assert "The model at empty does not load (1 errors)" in out
     assert "error OB013: no model files" in out
+
+
+HANDBOOK = """\
+handbook:
+  title: Sales Handbook
+  organization: Other Co
+  description: How we sell.
+  lifecycle: [purchase, awareness]
+  loop: false
+  repo_url: https://example.com/handbook
+  edit_branch: trunk
+  review_every_days: 90
+  max_accountable_per_team: 3
+"""
+
+
+def test_handbook_block_changes(repo: Path) -> None:
+    old_block = BASE[: BASE.index("teams:")]
+    change(repo, BASE.replace(old_block, HANDBOOK))
+    code, out = diff("main~1", "main")
+    assert code == 0
+    assert out == HEADER + (
+        "### Handbook\n\n"
+        "- Title is now “Sales Handbook”, was “Test Handbook”.\n"
+        "- Organization is now “Other Co”, was “Test Co”.\n"
+        "- Description added.\n"
+        "- Lifecycle order is now Purchase and Awareness.\n"
+        "- The lifecycle is no longer drawn as a loop.\n"
+        "- Repository URL set to “https://example.com/handbook”.\n"
+        "- Edit branch is now “trunk”, was “main”.\n"
+        "- Activities are now reviewed every 90 days by default, was every 180 days.\n"
+        "- Accountable activities per team: now at most 3, was no limit.\n"
+    )
+    _code, out = diff("main~1", "main", "--format", "json")
+    assert json.loads(out)["handbook"][0] == "Title is now “Sales Handbook”, was “Test Handbook”."
+    change(repo, BASE.replace(old_block, HANDBOOK.replace("  description: How we sell.\n", "")))
+    _code, out = diff("main~1", "main")
+    assert out == HEADER + "### Handbook\n\n- Description removed.\n"

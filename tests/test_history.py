@@ -3,6 +3,7 @@ clone is said on the page, never a failed build."""
 
 from __future__ import annotations
 
+import html
 import subprocess
 from pathlib import Path
 
@@ -33,16 +34,24 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def page(content: Path, cache: Path | None) -> str:
+def raw_page(content: Path, cache: Path | None) -> str:
     model = load_model(content, today=TODAY).model
     assert model is not None
     history = ownership_history(content, cache)
     return render_pages(model, RenderOptions(today=TODAY, history=history))["changes.md"]
 
 
+def page(content: Path, cache: Path | None) -> str:
+    """The page's Markdown with character references decoded: the text a reader sees."""
+    return html.unescape(raw_page(content, cache))
+
+
 def test_history_newest_first(repo: Path, tmp_path: Path) -> None:
-    text = page(repo / "content", tmp_path / "cache")
-    first = text.index("## 2026-11-01: Marketing &lt;b&gt;closes&lt;/b&gt; deals")
+    raw = raw_page(repo / "content", tmp_path / "cache")
+    assert "<b>" not in raw
+    text = html.unescape(raw)
+    assert "<small>Commit " in text and " by t</small>" in text
+    first = text.index("## 2026-11-01: Marketing <b>closes</b> deals")
     second = text.index("## 2026-11-01: Start the handbook")
     assert first < second
     assert "Unrelated" not in text
@@ -77,5 +86,6 @@ def test_commit_whose_model_does_not_load(repo: Path) -> None:
     git(repo, "commit", "-q", "-am", "Fixed")
     text = page(repo / "content", None)
     assert "## 2026-11-01: Broken\n\n<small>Commit" in text
-    assert "The model at this commit does not load." in text
-    assert "The model at the commit before it does not load." in text
+    why = "content/model.yaml:30:3: error OB004: did not find expected ',' or ']'"
+    assert f"The model at this commit does not load: {why}" in text
+    assert f"The model at the commit before it does not load: {why}" in text
