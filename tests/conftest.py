@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from generator.load import Checked, load_model
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 settings.register_profile("default", max_examples=150, deadline=1000)
 settings.register_profile("deep", max_examples=3000, deadline=1000)
@@ -102,3 +106,18 @@ def make_project(root: Path, files: dict[str, str | bytes] | None = None) -> Pat
     else:
         write_files(root / "content", files)
     return root / "mkdocs.yml"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for every browser test of a run (Debian's `chromium`)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browsing import ARGS, CHROMIUM, MISSING
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(MISSING.format(path=CHROMIUM))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

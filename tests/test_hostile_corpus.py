@@ -1,20 +1,29 @@
 """The hostile corpus end to end: each model builds a safe site or fails cleanly.
 
 Every case runs `ownbook build` over a previous site. A case that builds must give a site
-where no script, event attribute, unsafe URL or injected element reaches a reader; a case
-that fails must list exactly the expected problems, without a traceback, and leave the
-previous site byte-identical. In both, nothing is written outside the site folder but the
-diagram cache.
+where no script, event attribute, unsafe URL or injected element reaches a reader: checked
+in the HTML, and in Chromium, where every page is loaded with a dialog handler and every
+link on it clicked. A case that fails must list exactly the expected problems, without a
+traceback, and leave the previous site byte-identical. In both, nothing is written outside
+the site folder but the diagram cache.
+
+The YAML cases are in `tests/hostile/`; cases that need bytes, files a YAML file cannot be
+(symlinks, FIFOs, unsafe names) or a planted cache are made here.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from playwright.sync_api import Browser
 
+from tests.browsing import audit_site
 from tests.conftest import BASE, TODAY, make_project
 from tests.test_build import ownbook, tree_digest
 
@@ -50,20 +59,62 @@ GENERATED: dict[str, tuple[dict[str, str | bytes], str]] = {
     "utf-16": ({"base.yaml": BASE.encode("utf-16")}, "OB003"),
 }
 
+Setup = Callable[[Path], None]
 
-def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None]]:
-    """(name, files, expected error codes or None when the case must build)."""
-    cases: list[tuple[str, dict[str, str | bytes], list[str] | None]] = []
+
+def _link(name: str, target: str) -> Setup:
+    return lambda project: (project / "content" / name).symlink_to(target)
+
+
+def _fifo(project: Path) -> None:
+    os.mkfifo(project / "content" / "pipe.yaml")
+
+
+def _socket(project: Path) -> None:
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(project / "content" / "sock.yaml"))
+    sock.close()
+
+
+def _named(name: str) -> Setup:
+    def make(project: Path) -> None:
+        path = project / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("glossary: []\n")
+
+    return make
+
+
+# Files a pull request can commit that are not files to read: each an error at its path.
+FILES: dict[str, tuple[Setup, list[str]]] = {
+    "symlink-to-etc-passwd": (_link("passwd.yaml", "/etc/passwd"), ["OB017"]),
+    "symlink-to-a-folder-outside": (_link("outside", "/etc"), ["OB017"]),
+    "symlink-to-a-file-inside": (_link("again.yaml", "base.yaml"), ["OB017"]),
+    "dangling-symlink": (_link("gone.yaml", "nowhere.yaml"), ["OB017"]),
+    "fifo": (_fifo, ["OB017"]),
+    "unix-socket": (_socket, ["OB017"]),
+    "name-with-a-line-break": (_named("a\n::error::b.yaml"), ["OB018"]),
+    "name-with-glob-syntax": (_named("*.yaml"), ["OB018"]),
+    "name-with-a-bidi-override": (_named("evil\u202eLMAY.yaml"), ["OB018"]),
+    "folder-name-with-codeowners-syntax": (_named("#team @org/x/model.yaml"), ["OB018"]),
+}
+
+
+def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None, Setup | None]]:
+    """(name, files, expected error codes or None when the case must build, extra setup)."""
+    cases: list[tuple[str, dict[str, str | bytes], list[str] | None, Setup | None]] = []
     for path in sorted(HOSTILE.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         expect = text.splitlines()[0].removeprefix("# expect: ").split()
         assert expect[0] in ("builds", "fails"), path
         cases.append(
-            (path.stem, {"model.yaml": text}, expect[1:] if expect[0] == "fails" else None)
+            (path.stem, {"model.yaml": text}, expect[1:] if expect[0] == "fails" else None, None)
         )
     for name, (files, code) in GENERATED.items():
         all_files: dict[str, str | bytes] = {"base.yaml": BASE, **files}
-        cases.append((name, all_files, [code] if code else None))
+        cases.append((name, all_files, [code] if code else None, None))
+    for name, (setup, codes) in FILES.items():
+        cases.append((name, {"base.yaml": BASE}, codes, setup))
     return cases
 
 
@@ -120,16 +171,20 @@ def assert_safe(site: Path, theme_scripts: set[str]) -> None:
             assert 'class="ob-letter' not in article.get_text(), where
 
 
-@pytest.mark.parametrize(("name", "files", "expected"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "files", "expected", "setup"), CASES, ids=[c[0] for c in CASES])
 def test_hostile_model(
     tmp_path: Path,
     name: str,
     files: dict[str, str | bytes],
     expected: list[str] | None,
+    setup: Setup | None,
     theme_scripts: set[str],
+    chromium: Browser,
 ) -> None:
     project = tmp_path / "p"
     make_project(project, files)
+    if setup is not None:
+        setup(project)
     site = project / "site"
     site.mkdir()
     (site / "index.html").write_text("<p>the previous site</p>")
@@ -145,9 +200,12 @@ def test_hostile_model(
         assert proc.returncode == 0, proc.stderr
         assert tree_digest(site) != previous
         assert_safe(site, theme_scripts)
+        problems, clicked = audit_site(chromium, site)
+        assert problems == []
+        assert clicked > 20
     else:
         assert proc.returncode == 1, proc.stderr
-        codes = re.findall(r"^content/\S+:\d+:\d+: error (OB\d{3}): ", proc.stderr, re.M)
+        codes = re.findall(r"^content/.*?(?::\d+:\d+)?: error (OB\d{3}): ", proc.stderr, re.M)
         if name in GENERATED:  # one code, at every place it applies
             assert set(codes) == set(expected), proc.stderr
         else:
@@ -203,3 +261,33 @@ def test_windows_reserved_ids_get_portable_file_names(tmp_path: Path) -> None:
     assert not names & {"con", "nul", "aux", "lpt1"}
     home = BeautifulSoup((site / "index.html").read_text(), "html.parser")
     assert "stages/con_.html" in {str(a.get("href")) for a in home.select("article a")}
+
+
+def test_the_browser_audit_catches_what_it_looks_for(tmp_path: Path, chromium: Browser) -> None:
+    """The audit can fail: a page with each kind of problem gives each finding."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<html><body><a href="javascript:alert(7)">run</a> <a href="other.html">next</a>'
+        '<p onclick="alert(8)">p</p><div class="ob-md"><img src="x.png"><em>ok</em></div>'
+        "</body></html>"
+    )
+    (site / "other.html").write_text(
+        '<html><body><svg><a href="javascript:alert(9)"><text>t</text></a></svg>'
+        '<a href="index.html" onclick="confirm(10)">back</a></body></html>'
+    )
+    problems, clicked = audit_site(chromium, site)
+    assert clicked == 4
+    assert sorted(problems) == sorted(
+        [
+            "index.html: href=javascript:alert(7) on <a>",
+            "index.html: event attribute onclick on <p>",
+            "index.html: <img> in a Markdown field",
+            "index.html: src on <img> in a Markdown field",
+            "index.html: a dialog opened: 7",
+            "other.html: href=javascript:alert(9) on <a>",
+            "other.html: event attribute onclick on <a>",
+            "other.html: a dialog opened: 9",
+            "other.html: a dialog opened: 10",
+        ]
+    )

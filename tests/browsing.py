@@ -1,0 +1,162 @@
+"""A built site read in Chromium the way a hostile page would be caught: every page loaded
+with a dialog handler, every link clicked, the DOM checked against the allow-list.
+
+Clicks are real: a `javascript:` link runs, an `onclick` fires. Navigation that a click
+starts is answered with "204 No Content", which leaves the page where it is, so one page
+load can click every link on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Dialog, Page, Route
+
+from generator.render.fields import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
+CHROMIUM = os.environ.get("OWNBOOK_CHROMIUM", "/usr/bin/chromium")
+# The flags a headless Chromium needs in a container with no network beyond localhost.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MISSING = (
+    "no Chromium at {path}: the browser tests need Debian's chromium package. Run `make test` "
+    "(it installs it), or `sudo apt-get install chromium`, or set OWNBOOK_CHROMIUM to a "
+    "Chromium binary."
+)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on localhost; yields the base URL (ending in '/')."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# Run in the page: what in the DOM breaks the rules. Model-text regions are the Markdown
+# fields (`.ob-md`, `.ob-md-list`): only allow-listed elements and attributes inside them.
+_AUDIT = """
+([allowedTags, allowedAttrs]) => {
+  const found = [];
+  const safe = new Set(["http:", "https:", "mailto:"]);
+  for (const el of document.querySelectorAll("*")) {
+    for (const attr of el.attributes) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith("on")) found.push(`event attribute ${name} on <${el.localName}>`);
+      if (["href", "src", "xlink:href", "action", "formaction", "data", "poster"].includes(name)) {
+        let url;
+        try { url = new URL(attr.value, document.baseURI); } catch (e) { continue; }
+        if (!safe.has(url.protocol)) found.push(`${name}=${attr.value} on <${el.localName}>`);
+      }
+    }
+  }
+  for (const region of document.querySelectorAll(".ob-md, .ob-md-list")) {
+    for (const el of region.querySelectorAll("*")) {
+      const tag = el.localName;
+      if (!allowedTags.includes(tag)) found.push(`<${tag}> in a Markdown field`);
+      const attrs = (allowedAttrs[tag] || []).concat(tag === "a" ? ["rel"] : []);
+      for (const attr of el.attributes) {
+        if (!attrs.includes(attr.name)) found.push(`${attr.name} on <${tag}> in a Markdown field`);
+      }
+    }
+  }
+  if (document.querySelector("base")) found.push("a <base> element");
+  return found;
+}
+"""
+
+# Run in the page: click every link (HTML and SVG) whose target and behaviour were not
+# clicked on an earlier page, one task apart so each runs. Navigations the clicks start
+# are cancelled in the page (the Navigation API); `javascript:` URLs are not navigations
+# there, so they run, and so do event handlers.
+_CLICK_ALL = """
+async (seen) => {
+  navigation.addEventListener("navigate", e => { if (e.cancelable) e.preventDefault(); });
+  const clicked = [];
+  for (const a of document.querySelectorAll("a")) {
+    const raw = a.getAttribute("href") ?? a.getAttribute("xlink:href") ?? "";
+    let target;
+    try { target = new URL(raw, document.baseURI).href; } catch (e) { target = raw; }
+    const handlers = Array.from(a.attributes).filter(x => x.name.startsWith("on")).length;
+    const key = `${target} ${a.getAttribute("target") || ""} ${handlers}`;
+    if (seen.includes(key) || clicked.includes(key)) continue;
+    clicked.push(key);
+    a.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
+    await new Promise(resolve => setTimeout(resolve, 0));
+  }
+  return clicked;
+}
+"""
+
+
+def _stay(route: Route) -> None:
+    if route.request.is_navigation_request():
+        route.fulfill(status=204)
+    else:
+        route.continue_()
+
+
+def audit_site(browser: Browser, site: Path) -> tuple[list[str], int]:
+    """Every page of `site` loaded and audited, and every link clicked (once per target and
+    behaviour in the site): (problems found, links clicked). A dialog (alert, confirm,
+    prompt) is a problem, on the page or in a window a link opened."""
+    problems: list[str] = []
+    clicked = 0
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    allowed = [sorted(ALLOWED_TAGS), {k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()}]
+    with serve(site) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        current = [""]
+        seen: list[str] = []
+
+        def on_dialog(dialog: Dialog) -> None:
+            problems.append(f"{current[0]}: a dialog opened: {dialog.message}")
+            dialog.dismiss()
+
+        def on_popup(popup: Page) -> None:  # a link with a target: its page is checked too
+            popup.on("dialog", on_dialog)
+
+        page.on("dialog", on_dialog)
+        context.on("page", on_popup)
+        for rel in pages:
+            current[0] = rel
+            context.unroute("**/*")
+            page.goto(base + rel, wait_until="load")
+            problems += [f"{rel}: {p}" for p in page.evaluate(_AUDIT, allowed)]
+            context.route("**/*", _stay)
+            keys = page.evaluate(_CLICK_ALL, seen)
+            seen += keys
+            clicked += len(keys)
+            page.wait_for_timeout(30)
+            if page.url.split("#")[0] != base + rel:
+                problems.append(f"{rel}: a click left the page for {page.url}")
+            for other in context.pages[1:]:
+                other.close()
+        context.unroute("**/*")
+        context.close()
+    return problems, clicked
