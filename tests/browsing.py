@@ -58,10 +58,14 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 # Run in the page: what in the DOM breaks the rules. Model-text regions are the Markdown
-# fields (`.ob-md`, `.ob-md-list`): only allow-listed elements and attributes inside them.
+# fields (`.ob-md`, `.ob-md-list`): only allow-listed elements and attributes inside them,
+# checked in the page as the browser parses it from the server (the theme's scripts later
+# add ids to code blocks); event attributes and URLs are checked in the live page too.
 _AUDIT = """
-([allowedTags, allowedAttrs]) => {
+async ([allowedTags, allowedAttrs]) => {
   const found = [];
+  const served = new DOMParser().parseFromString(
+    await (await fetch(location.href)).text(), "text/html");
   const safe = new Set(["http:", "https:", "mailto:"]);
   for (const el of document.querySelectorAll("*")) {
     for (const attr of el.attributes) {
@@ -74,7 +78,7 @@ _AUDIT = """
       }
     }
   }
-  for (const region of document.querySelectorAll(".ob-md, .ob-md-list")) {
+  for (const region of served.querySelectorAll(".ob-md, .ob-md-list")) {
     for (const el of region.querySelectorAll("*")) {
       const tag = el.localName;
       if (!allowedTags.includes(tag)) found.push(`<${tag}> in a Markdown field`);

@@ -4,6 +4,7 @@ and `ownbook import` as a person sees them."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import textwrap
 from pathlib import Path
@@ -128,7 +129,8 @@ def test_every_kind_of_risk_is_found(risky: Path) -> None:
 def test_health_page_shows_each_risk_with_where_to_fix_it(risky: Path) -> None:
     model = load_model(Path("content"), today=TODAY).model
     assert model is not None
-    page = render_pages(model, RenderOptions(today=TODAY))["health.md"]
+    # Character references read as the characters a reader sees.
+    page = html.unescape(render_pages(model, RenderOptions(today=TODAY))["health.md"])
     assert "**7 ownership risks to look at**, checked on 2026-11-22." in page
     for kind, (title, _) in KINDS.items():
         assert f"\n### {title}\n" in page, kind
