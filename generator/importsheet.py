@@ -46,7 +46,9 @@ import csv
 import datetime as dt
 import io
 import os
+import posixpath
 import re
+import xml.parsers.expat
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -55,12 +57,28 @@ from typing import Any, Literal
 
 import yaml
 
-from .load import MAX_MODEL_BYTES, find_model_files
+from .load import MAX_MODEL_BYTES, MODEL_SUFFIXES
 from .spec import ID_MAX, SLUG_RE, slugify
 from .yamltree import MAX_FILE_BYTES, MAX_SCALAR_CHARS
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+MAX_UNZIP_RATIO = 100
+UNZIP_RATIO_FLOOR = 4 * 1024 * 1024  # a workbook unpacking to less is never a bomb
+MAX_SHARED_STRINGS = 500_000
+MAX_SHARED_CHARS = 16 * 1024 * 1024
+MAX_SHEETS = 1_000
+MAX_SHEET_NAME = 255
+MAX_STYLES = 100_000
+MAX_MESSAGES = 10_000
+MAX_CONTROL_REPORTS = 100  # cells whose removed control characters are reported one by one
+# Characters of cell text a workbook's sheet may give: 10 per byte of the file (at least a
+# million), and 16 million at most. A workbook whose cells repeat a long shared string
+# gives more text than its file holds; a real one gives far less.
+SHEET_TEXT_RATIO = 10
+MAX_SHEET_TEXT = 16 * 1024 * 1024
+MAX_ROW_CELLS = 16_384  # cells in one row of a workbook, filled or empty: columns A to XFD
+MAX_SHEET_ROWS = 250_000  # rows of a workbook's sheet read, filled or empty
 MAX_ROWS = 100_000
 MAX_COLS = 1_000
 MAX_CELLS = 2_000_000
@@ -111,14 +129,33 @@ class ImportResult:
 
 
 class _Log:
+    """The messages of one import, at most MAX_MESSAGES of them: a sheet of a million bad
+    cells (a workbook of 300 KB can hold one) must not become a million messages in memory.
+    The last one listed says so, and is an error when any message left out is one."""
+
     def __init__(self) -> None:
         self.messages: list[ImportMessage] = []
 
     def error(self, location: str, text: str) -> None:
-        self.messages.append(ImportMessage(location, "error", text))
+        self._add(ImportMessage(location, "error", text))
 
     def warning(self, location: str, text: str) -> None:
-        self.messages.append(ImportMessage(location, "warning", text))
+        self._add(ImportMessage(location, "warning", text))
+
+    def _add(self, message: ImportMessage) -> None:
+        if len(self.messages) < MAX_MESSAGES:
+            self.messages.append(message)
+        elif len(self.messages) == MAX_MESSAGES:
+            self.messages.append(
+                ImportMessage(
+                    message.location,
+                    message.severity,
+                    f"the messages from here on are not listed: the limit is {MAX_MESSAGES:,}",
+                )
+            )
+        elif message.severity == "error" and self.messages[-1].severity != "error":
+            last = self.messages[-1]
+            self.messages[-1] = ImportMessage(last.location, "error", last.text)
 
 
 # --- reading a sheet into rows of text --------------------------------------------------
@@ -159,9 +196,9 @@ class _Sheet:
 
 def _quoted(sheet: str) -> str:
     """A sheet name as spreadsheet formulas write it: quoted unless it is a plain word."""
-    if re.fullmatch(r"[A-Za-z0-9_]+", sheet):
+    if sheet.isascii() and sheet.replace("_", "a").isalnum():
         return sheet
-    return "'" + sheet.replace("'", "''") + "'"
+    return "'" + _visible(sheet).replace("'", "''") + "'"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -184,19 +221,41 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+class _Cut(str):
+    """The kept start of a text that was longer than anything ownbook stores (`length`
+    characters in the file): a workbook's text is capped while it is read, never held whole."""
+
+    length: int
+
+    def __new__(cls, text: str, length: int) -> _Cut:
+        self = super().__new__(cls, text)
+        self.length = length
+        return self
+
+
 class _Reader:
     """Collects the non-empty cells of a sheet within the size limits, reporting the rest."""
 
-    def __init__(self, sheet: _Sheet, log: _Log) -> None:
+    def __init__(self, sheet: _Sheet, log: _Log, text_budget: int | None = None) -> None:
         self.sheet = sheet
         self.log = log
         self.cells = 0
         self.wide_reported = False
+        # A workbook cell may name a shared string of 100,000 characters in 20 bytes: the
+        # text a sheet gives is capped (None: no cap, as a CSV file's text is its size).
+        self.text_budget = text_budget
+        self.budget = text_budget
+        self.controls_reported = 0
 
     def add(self, row: int, values: Iterable[object]) -> bool:
-        """Add one row; False once the sheet is over the limits (already reported)."""
+        """Add one row given as every value from column A; see `add_cells`."""
+        return self.add_cells(row, enumerate(values))
+
+    def add_cells(self, row: int, items: Iterable[tuple[int, object]]) -> bool:
+        """Add one row of (0-based column, value), columns ascending; False once the sheet
+        is over the limits (already reported)."""
         cells: dict[int, str] = {}
-        for col, value in enumerate(values):
+        for col, value in items:
             text = _cell_text(value)
             if not text.strip():
                 continue
@@ -209,11 +268,22 @@ class _Reader:
                         f"the limit is {MAX_COLS:,} columns",
                     )
                 break
-            text = self._clean(text, row, col)
+            length = value.length if isinstance(value, _Cut) else None
+            text = self._clean(text, row, col, length)
             if text:
                 cells[col] = text
         if not cells:
             return True
+        if self.text_budget is not None:
+            self.text_budget -= sum(len(text) for text in cells.values())
+            if self.text_budget < 0:
+                self.log.error(
+                    self.sheet.at(row, min(cells)),
+                    "this row and the rows below it are not read: the sheet's cells repeat "
+                    f"more text than the workbook holds (the limit is {self.budget:,} "
+                    "characters)",
+                )
+                return False
         if len(self.sheet.rows) >= MAX_ROWS or self.cells + len(cells) > MAX_CELLS:
             self.log.error(
                 self.sheet.at(row, min(cells)),
@@ -225,18 +295,27 @@ class _Reader:
         self.sheet.rows.append((row, cells))
         return True
 
-    def _clean(self, text: str, row: int, col: int) -> str:
+    def _clean(self, text: str, row: int, col: int, length: int | None = None) -> str:
         text = _NEWLINES.sub("\n", text).strip()
         cleaned, removed = _CONTROL.subn("", text)
         cleaned = cleaned.strip()
         if removed:
-            self.log.warning(
-                self.sheet.at(row, col), f"{removed} control character(s) removed from the text"
-            )
-        if len(cleaned) > MAX_SCALAR_CHARS:
+            self.controls_reported += 1
+            if self.controls_reported <= MAX_CONTROL_REPORTS:
+                self.log.warning(
+                    self.sheet.at(row, col),
+                    f"{removed} control character(s) removed from the text",
+                )
+            if self.controls_reported == MAX_CONTROL_REPORTS:
+                self.log.warning(
+                    self.sheet.at(row, col),
+                    "control characters are removed from the cells below too, without a "
+                    "message for each",
+                )
+        if length is not None or len(cleaned) > MAX_SCALAR_CHARS:
             self.log.error(
                 self.sheet.at(row, col),
-                f"text of {len(cleaned):,} characters is cut to the limit of "
+                f"text of {length or len(cleaned):,} characters is cut to the limit of "
                 f"{MAX_SCALAR_CHARS:,}; the rest is not placed",
             )
             cleaned = cleaned[:MAX_SCALAR_CHARS]
@@ -327,6 +406,484 @@ def _read_csv(path: Path, log: _Log) -> _Sheet | None:
     return sheet
 
 
+# --- reading a workbook ----------------------------------------------------------------
+#
+# An .xlsx file is a zip of XML parts, and a few hundred kilobytes of it can unpack to
+# gigabytes (a "zip bomb"), hold millions of shared strings, one enormous string, or a row of
+# millions of empty cells. openpyxl builds each part whole before it streams a sheet, so the
+# workbook is read here with expat, streaming every part and keeping only what ownbook can use:
+#
+# - the zip is inspected first (no extraction): the unpacked total must stay under
+#   MAX_UNZIPPED_BYTES and under MAX_UNZIP_RATIO times the file's size, and zipfile stops
+#   every member at the size it declares, so nothing unpacks to more than was measured;
+# - a DTD (and so any entity) is refused: a workbook has none;
+# - shared strings are capped in number and characters, every text is cut while it is read
+#   to what a model may hold, and a row keeps at most MAX_COLS + 1 cells;
+# - styles keep one number per cell format (is it a date?), at most MAX_STYLES of them.
+#
+# What is read stays within a few times MAX_UNZIPPED_BYTES / MAX_UNZIP_RATIO of the file.
+
+_REL_TYPES = ("officeDocument", "worksheet", "chartsheet", "sharedStrings", "styles")
+_TEXT_SLACK = 1_024  # characters kept past MAX_SCALAR_CHARS, for the spaces cleaning strips
+
+
+class _WorkbookError(Exception):
+    """The workbook cannot be read; the message says why, for a person."""
+
+
+class _Stop(Exception):
+    """Raised by a handler to end a parse early."""
+
+
+class _Text:
+    """The text of one XML element, kept up to a cap and counted beyond it."""
+
+    __slots__ = ("kept", "length", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.kept = 0
+        self.length = 0
+
+    def add(self, data: str) -> None:
+        self.length += len(data)
+        room = MAX_SCALAR_CHARS + _TEXT_SLACK - self.kept
+        if room > 0:
+            piece = data[:room]
+            self.parts.append(piece)
+            self.kept += len(piece)
+
+    def value(self) -> str:
+        text = "".join(self.parts)
+        return text if self.length == self.kept else _Cut(text, self.length)
+
+
+def _local(name: str) -> str:
+    """An element or attribute name without its namespace (expat gives `uri}local`)."""
+    local = name.rpartition("}")[2]
+    if len(_LOCAL) < 256:  # a hostile part may use any number of names
+        _LOCAL[name] = local
+    return local
+
+
+_LOCAL: dict[str, str] = {}
+
+
+def _attr(attrs: dict[str, str], local: str) -> str | None:
+    for key, value in attrs.items():
+        if _local(key) == local:
+            return value
+    return None
+
+
+def _stream_xml(
+    archive: zipfile.ZipFile,
+    part: str,
+    start: Any,
+    end: Any = None,
+    text: Any = None,
+) -> None:
+    """Parse one zip member with expat, calling the handlers; a handler raising `_Stop`
+    ends the parse there."""
+
+    def no_dtd(*_args: object) -> None:  # and so no entity: a workbook has none
+        raise _WorkbookError(f"{part} declares a DTD, which no workbook has")
+
+    parser = xml.parsers.expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    try:
+        with archive.open(part) as source:
+            while chunk := source.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Stop:
+        return
+    except xml.parsers.expat.ExpatError as exc:
+        raise _WorkbookError(f"{part} is not well-formed XML ({exc})") from None
+    except KeyError:
+        raise _WorkbookError(f"it has no part {part}") from None
+
+
+def _resolve(base_dir: str, target: str) -> str | None:
+    """A relationship target as a zip member name, or None when it leaves the package."""
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(base_dir, target)
+    name = posixpath.normpath(joined)
+    if name in ("", ".") or name.startswith("../") or name == "..":
+        return None
+    return name
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """{id: (type, member name)} of the relationships of `part` (types in _REL_TYPES only)."""
+    base_dir = posixpath.dirname(part)
+    rels_part = posixpath.join(base_dir, "_rels", posixpath.basename(part) + ".rels")
+    found: dict[str, tuple[str, str]] = {}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) != "Relationship" or attrs.get("TargetMode") == "External":
+            return
+        kind = attrs.get("Type", "").rpartition("/")[2]
+        target = _resolve(base_dir, attrs.get("Target", ""))
+        if kind in _REL_TYPES and target is not None and len(found) < MAX_SHEETS * 2:
+            found.setdefault(attrs.get("Id", ""), (kind, target))
+
+    if rels_part in archive.NameToInfo:
+        _stream_xml(archive, rels_part, start)
+    return found
+
+
+@dataclass
+class _Workbook:
+    archive: zipfile.ZipFile
+    sheets: list[tuple[str, str | None, str | None]]  # (name, kind, member name)
+    strings_part: str | None = None
+    styles_part: str | None = None
+    epoch: dt.datetime = dt.datetime(1899, 12, 30)
+    size: int = 0  # bytes of the file
+
+
+def _open_workbook(archive: zipfile.ZipFile, size: int) -> _Workbook:
+    root = _relationships(archive, "")
+    main = next((t for kind, t in root.values() if kind == "officeDocument"), "xl/workbook.xml")
+    if main not in archive.NameToInfo:
+        raise _WorkbookError(f"it has no workbook part {main} (is it an .xlsx file?)")
+    rels = _relationships(archive, main)
+    sheets: list[tuple[str, str | None, str | None]] = []
+    epoch = dt.datetime(1899, 12, 30)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal epoch
+        local = _local(name)
+        if local == "sheet":
+            if len(sheets) >= MAX_SHEETS:
+                raise _WorkbookError(f"it has more than {MAX_SHEETS:,} sheets")
+            kind, target = rels.get(_attr(attrs, "id") or "", (None, None))
+            sheets.append((attrs.get("name", "")[:MAX_SHEET_NAME], kind, target))
+        elif local == "workbookPr" and attrs.get("date1904") in ("1", "true"):
+            epoch = dt.datetime(1904, 1, 1)
+
+    _stream_xml(archive, main, start)
+    workbook = _Workbook(archive, sheets, epoch=epoch, size=size)
+    for kind, target in rels.values():
+        if kind == "sharedStrings" and workbook.strings_part is None:
+            workbook.strings_part = target
+        elif kind == "styles" and workbook.styles_part is None:
+            workbook.styles_part = target
+    return workbook
+
+
+def _shared_strings(workbook: _Workbook) -> list[str]:
+    """The shared strings table, each text cut while read; refused past the caps."""
+    strings: list[str] = []
+    if workbook.strings_part is None or workbook.strings_part not in workbook.archive.NameToInfo:
+        return strings
+    current: _Text | None = None
+    depth_t = 0  # inside a <t> that belongs to the text (not a phonetic run)
+    phonetic = 0
+    chars = 0
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        nonlocal current, depth_t, phonetic
+        local = _local(name)
+        if local == "si":
+            current = _Text()
+        elif local == "rPh":
+            phonetic += 1
+        elif local == "t" and current is not None and not phonetic:
+            depth_t += 1
+
+    def end(name: str) -> None:
+        nonlocal current, depth_t, phonetic, chars
+        local = _local(name)
+        if local == "si" and current is not None:
+            value = current.value()
+            text = value.replace("x005F_", "")  # as openpyxl reads it
+            strings.append(_Cut(text, value.length) if isinstance(value, _Cut) else text)
+            chars += len(text)
+            current, depth_t = None, 0
+            if len(strings) > MAX_SHARED_STRINGS:
+                raise _WorkbookError(
+                    f"it holds more than {MAX_SHARED_STRINGS:,} shared strings, over the limit"
+                )
+            if chars > MAX_SHARED_CHARS:
+                raise _WorkbookError(
+                    f"its shared strings hold more than {MAX_SHARED_CHARS:,} characters, "
+                    "over the limit"
+                )
+        elif local == "rPh":
+            phonetic = max(phonetic - 1, 0)
+        elif local == "t" and depth_t:
+            depth_t -= 1
+
+    def text(data: str) -> None:
+        if depth_t and current is not None:
+            current.add(data)
+
+    _stream_xml(workbook.archive, workbook.strings_part, start, end, text)
+    return strings
+
+
+def _date_styles(workbook: _Workbook) -> tuple[set[int], set[int]]:
+    """(date styles, duration styles): the cell formats whose numbers are dates or times."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
+    part = workbook.styles_part
+    if part is None or part not in workbook.archive.NameToInfo:
+        return set(), set()
+    custom: dict[str, str] = {}
+    formats: list[str] = []
+    in_xfs = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_xfs
+        local = _local(name)
+        if local == "numFmt" and len(custom) < MAX_STYLES:
+            custom[attrs.get("numFmtId", "")] = attrs.get("formatCode", "")[:255]
+        elif local == "cellXfs":
+            in_xfs = True
+        elif local == "xf" and in_xfs:
+            if len(formats) >= MAX_STYLES:
+                raise _WorkbookError(f"it has more than {MAX_STYLES:,} cell formats")
+            formats.append(attrs.get("numFmtId", "0"))
+
+    def end(name: str) -> None:
+        nonlocal in_xfs
+        if _local(name) == "cellXfs":
+            in_xfs = False
+
+    _stream_xml(workbook.archive, part, start, end)
+    dates: set[int] = set()
+    durations: set[int] = set()
+    for index, ident in enumerate(formats):
+        code = custom.get(ident)
+        if code is None and ident.isascii() and ident.isdigit() and len(ident) < 4:
+            code = BUILTIN_FORMATS.get(int(ident))
+        if code and is_date_format(code):
+            dates.add(index)
+            if is_timedelta_format(code):
+                durations.add(index)
+    return dates, durations
+
+
+def _cell_ref(ref: str) -> tuple[int, int] | None:
+    """(1-based column, row) of a reference such as `B7`, or None when it is not one."""
+    letters = 0
+    column = 0
+    for char in ref:
+        if "A" <= char <= "Z" and letters < 3:
+            column = column * 26 + ord(char) - 64
+            letters += 1
+        else:
+            break
+    digits = ref[letters:]
+    if not letters or not (digits.isascii() and digits.isdigit()) or len(digits) > 7:
+        return None
+    return column, int(digits)
+
+
+def _number(text: str) -> int | float | str:
+    """A cell's number as openpyxl reads it (int unless it has a point or exponent)."""
+    try:
+        if "." in text or "e" in text or "E" in text:
+            return float(text)
+        return int(text)
+    except ValueError:
+        return text
+
+
+class _SheetCells:
+    """Streams one worksheet's cells into a `_Reader`, holding one row at a time."""
+
+    def __init__(
+        self,
+        reader: _Reader,
+        strings: list[str],
+        styles: tuple[set[int], set[int]],
+        epoch: dt.datetime,
+    ) -> None:
+        self.reader = reader
+        self.strings = strings
+        self.dates, self.durations = styles
+        self.epoch = epoch
+        self.row = 0
+        self.col = 0
+        self.ref: str | None = None
+        self.cells: list[tuple[int, object]] = []
+        self.wide = False
+        self.rows = 0  # <row> and <c> elements seen, filled or empty
+        self.tags = 0
+        self.row_tags = 0  # self.tags when the current row began
+        self.in_cell = False
+        self.kind = "n"
+        self.style: str | None = None
+        self.value: _Text | None = None
+        self.inline: _Text | None = None
+        self.in_inline = False
+        self.phonetic = 0
+        self.collect: _Text | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        # Called for every element of a sheet that may hold millions: kept short.
+        local = _LOCAL.get(name) or _local(name)
+        if local == "c":
+            self.tags += 1
+            if self.tags > MAX_CELLS or self.tags - self.row_tags > MAX_ROW_CELLS:
+                self._too_many()
+            ref = attrs.get("r")
+            if ref is None:
+                self.col = self._column() + 1
+            self.ref = ref
+            self.in_cell = True
+            self.kind = attrs.get("t", "n")
+            self.style = attrs.get("s")
+            self.value = self.inline = None
+        elif local == "row":
+            self.rows += 1
+            self.row_tags = self.tags
+            ref = attrs.get("r")
+            self.row = (
+                int(ref)
+                if ref and ref.isascii() and ref.isdigit() and len(ref) < 8
+                else (self.row + 1)
+            )
+            self.col = 0
+            self.ref = None
+            self.cells = []
+            self.wide = False
+        elif not self.in_cell:
+            return
+        elif local == "v":
+            self.value = self.collect = _Text()
+        elif local == "is":
+            self.in_inline = True
+            self.inline = _Text()
+        elif local == "rPh":
+            self.phonetic += 1
+        elif local == "t" and self.in_inline and not self.phonetic:
+            self.collect = self.inline
+
+    def end(self, name: str) -> None:
+        local = _LOCAL.get(name) or _local(name)
+        if local == "c":
+            self.in_cell = False
+            if self.value is not None or self.inline is not None:
+                self._keep(self._cell_value())
+        elif local == "row":
+            self.cells.sort(key=lambda cell: cell[0])
+            if not self.reader.add_cells(self.row, self.cells):
+                raise _Stop
+            self.cells = []
+            if self.rows >= MAX_SHEET_ROWS:
+                self.reader.log.error(
+                    self.reader.sheet.where,
+                    f"rows after row {self.row:,} are not read: the limit is "
+                    f"{MAX_SHEET_ROWS:,} rows, filled or empty",
+                )
+                raise _Stop
+        elif local in ("v", "t"):
+            self.collect = None
+        elif local == "is":
+            self.in_inline = False
+        elif local == "rPh":
+            self.phonetic = max(self.phonetic - 1, 0)
+
+    def _too_many(self) -> None:
+        """Stop at a row of more cells than a sheet has columns, or past the cell limit."""
+        if self.tags > MAX_CELLS:
+            text = f"the limit is {MAX_CELLS:,} cells, filled or empty"
+        else:
+            text = f"it holds more than {MAX_ROW_CELLS:,} cells, more than a sheet has columns"
+        self.reader.log.error(
+            self.reader.sheet.at(self.row, 0),
+            f"this row and the rows below it are not read: {text}",
+        )
+        raise _Stop
+
+    def _column(self) -> int:
+        """The 1-based column of the current cell (its reference is read only when needed)."""
+        if self.ref is not None:
+            where = _cell_ref(self.ref)
+            if where is None:
+                raise _WorkbookError(f"'{_short(self.ref)}' is not a cell reference")
+            self.col, self.ref = where[0], None
+        return self.col
+
+    def text(self, data: str) -> None:
+        if self.collect is not None:
+            self.collect.add(data)
+
+    def _keep(self, value: object) -> None:
+        if value is None or value == "":
+            return
+        col = self._column() - 1
+        if col >= MAX_COLS:  # only the first cell past the limit is kept, to report it
+            if self.wide:
+                return
+            self.wide = True
+        self.cells.append((col, value))
+
+    def _cell_value(self) -> object:
+        kind = self.kind
+        if kind == "inlineStr":
+            return self.inline.value() if self.inline is not None else None
+        if self.value is None:
+            return None
+        text = self.value.value()
+        if isinstance(text, _Cut) or kind in ("str", "e"):
+            return text
+        if kind == "s":
+            index = _number(text)
+            if not isinstance(index, int) or not 0 <= index < len(self.strings):
+                raise _WorkbookError(
+                    f"a cell names shared string '{_short(text)}', which is not there"
+                )
+            return self.strings[index]
+        if kind == "b":
+            return text.strip() not in ("0", "", "false")
+        if kind == "d":
+            try:
+                return dt.datetime.fromisoformat(text)
+            except ValueError:
+                return text
+        number = _number(text)
+        style = self.style
+        if (
+            style is not None
+            and style.isascii()
+            and style.isdigit()
+            and len(style) < 9
+            and int(style) in self.dates
+            and not isinstance(number, str)
+        ):
+            from openpyxl.utils.datetime import from_excel
+
+            try:
+                return from_excel(number, self.epoch, timedelta=int(style) in self.durations)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        return number
+
+
+def _check_zip(archive: zipfile.ZipFile, size: int) -> str | None:
+    """Why a workbook's zip would unpack to too much, or None; from its directory alone."""
+    unzipped = sum(info.file_size for info in archive.infolist())
+    if unzipped > MAX_UNZIPPED_BYTES:
+        return f"workbook unpacks to {unzipped:,} bytes, over the limit of {MAX_UNZIPPED_BYTES:,}"
+    if unzipped > UNZIP_RATIO_FLOOR and unzipped > MAX_UNZIP_RATIO * max(size, 1):
+        return (
+            f"workbook unpacks to {unzipped:,} bytes, {unzipped // max(size, 1):,} times its "
+            f"size (the limit is {MAX_UNZIP_RATIO} times): it is not read"
+        )
+    return None
+
+
 def _read_xlsx(path: Path, sheet_name: str | None, log: _Log) -> _Sheet | None:
     shown = path.name
     try:
@@ -335,29 +892,34 @@ def _read_xlsx(path: Path, sheet_name: str | None, log: _Log) -> _Sheet | None:
         if not zipfile.is_zipfile(path):
             log.error(shown, "not an .xlsx workbook (it is not a zip file)")
             return None
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-        if unzipped > MAX_UNZIPPED_BYTES:
-            log.error(shown, f"workbook unpacks to {unzipped:,} bytes, over {MAX_UNZIPPED_BYTES:,}")
-            return None
-    except (OSError, zipfile.BadZipFile) as exc:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
         log.error(shown, f"cannot read file: {exc}")
         return None
-    import openpyxl  # here, not at the top: only workbooks need it
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        log.error(shown, f"cannot read the workbook: {type(exc).__name__}: {exc}")
+    with archive:
+        size = path.stat().st_size
+        problem = _check_zip(archive, size)
+        if problem is not None:
+            log.error(shown, problem)
+            return None
+        try:
+            workbook = _open_workbook(archive, size)
+            return _read_worksheet(workbook, shown, sheet_name, log)
+        except _WorkbookError as exc:
+            log.error(shown, f"cannot read the workbook: {_visible(str(exc))}")
+        # A damaged zip fails in many ways (bad CRC, truncated data, unknown compression,
+        # encryption); each is reported the same way.
+        except Exception as exc:
+            log.error(
+                shown, f"cannot read the workbook: {type(exc).__name__}: {_visible(str(exc))}"
+            )
         return None
-    try:
-        return _read_worksheet(workbook, shown, sheet_name, log)
-    finally:
-        workbook.close()
 
 
-def _read_worksheet(workbook: Any, shown: str, sheet_name: str | None, log: _Log) -> _Sheet | None:
-    names: list[str] = list(workbook.sheetnames)
+def _read_worksheet(
+    workbook: _Workbook, shown: str, sheet_name: str | None, log: _Log
+) -> _Sheet | None:
+    names = [name for name, _, _ in workbook.sheets]
     if not names:
         log.error(shown, "the workbook has no sheets")
         return None
@@ -366,23 +928,25 @@ def _read_worksheet(workbook: Any, shown: str, sheet_name: str | None, log: _Log
         listed = ", ".join(f"'{n}'" for n in names)
         log.error(shown, f"no sheet named '{name}'; the workbook has {listed}")
         return None
-    worksheet = workbook[name]
+    _, kind, part = workbook.sheets[names.index(name)]
     sheet = _Sheet(shown, name)
-    if not hasattr(worksheet, "iter_rows"):
+    if kind == "chartsheet":
         log.error(sheet.where, "this is a chart sheet, which holds no cells")
         return None
-    reader = _Reader(sheet, log)
-    row = 0
+    if kind != "worksheet" or part is None or part not in workbook.archive.NameToInfo:
+        log.error(sheet.where, "the workbook does not hold this sheet's cells")
+        return None
+    strings = _shared_strings(workbook)
+    budget = min(MAX_SHEET_TEXT, max(1 << 20, SHEET_TEXT_RATIO * workbook.size))
+    reader = _Reader(sheet, log, text_budget=budget)
+    cells = _SheetCells(reader, strings, _date_styles(workbook), workbook.epoch)
     try:
-        # The size a workbook states for a sheet can be wrong either way; read what is there.
-        worksheet.reset_dimensions()
-        for row, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if not reader.add(row, values):
-                break
-    except Exception as exc:  # a damaged sheet fails while streaming
+        _stream_xml(workbook.archive, part, cells.start, cells.end, cells.text)
+    except Exception as exc:  # a damaged sheet fails while streaming; what was read stays
+        reason = str(exc) if isinstance(exc, _WorkbookError) else f"{type(exc).__name__}: {exc}"
+        row = max(cells.row, 1)
         log.error(
-            f"{sheet.where}!{row + 1}:{row + 1}",
-            f"cannot read the sheet from here on: {type(exc).__name__}: {exc}",
+            f"{sheet.where}!{row}:{row}", f"cannot read the sheet from here on: {_visible(reason)}"
         )
     return sheet
 
@@ -416,6 +980,11 @@ _LETTER_HEADERS = {"r", "a", "c", "i", *(name.casefold() for name in LETTER_NAME
 
 def _one_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+def _visible(text: str) -> str:
+    """Text with every unprintable character (control, line break, bidi) as an escape."""
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -1124,9 +1693,13 @@ def write_import(
 ) -> tuple[ImportMessage, ...]:
     """Write the imported files into `out_dir`; returns what went wrong (empty: all written).
 
-    Writes nothing when a file already exists or other model files (which would merge with
-    the import) are in the folder, unless `force`, and never writes outside `out_dir`.
-    Warnings alone (other model files under `force`) do not stop the write.
+    The folder is decided on before anything is written, and never walked: a filesystem
+    root or the home folder is refused always; a folder that holds anything but the files
+    this import writes (another model would merge with the import, or it is simply not a
+    content folder) is refused unless `force`, found by reading its entries only until the
+    first one that is not the import's; an existing file of the import is not overwritten
+    unless `force`. Nothing is written outside `out_dir`, and a symlink in place of a file
+    is replaced, not followed.
     """
     out = Path(out_dir)
     log = _Log()
@@ -1145,20 +1718,20 @@ def write_import(
         log.error(shown, "is not a folder")
     if log.messages:
         return tuple(log.messages)
+    root = out.resolve()
+    refused = _never_an_import_folder(root)
+    if refused is not None:
+        log.error(shown, f"refused: {refused}; give a new folder, such as content")
+        return tuple(log.messages)
     if out.is_dir():
+        if not force:
+            _foreign_entry(out, files, log)
         for rel in files:
             target = out / rel
-            if target.is_dir():
-                log.error((out / rel).as_posix(), "is a folder; it cannot be replaced by a file")
+            if target.is_dir() and not target.is_symlink():
+                log.error(target.as_posix(), "is a folder; it cannot be replaced by a file")
             elif (target.exists() or target.is_symlink()) and not force:
                 log.error(target.as_posix(), "already exists; use force to overwrite it")
-        others = [p.as_posix() for p, rel in find_model_files(out) if rel not in files]
-        for other in others:
-            if force:
-                log.warning(other, "other model file in the folder; it is merged with the import")
-            else:
-                log.error(other, "other model file in the folder would be merged with the import")
-    root = out.resolve()
     for rel in files:
         target = out / rel
         if not target.parent.resolve().is_relative_to(root):
@@ -1174,6 +1747,47 @@ def write_import(
     except OSError as exc:
         log.error(shown, f"cannot write: {exc.strerror or exc}")
     return tuple(log.messages)
+
+
+def _never_an_import_folder(resolved: Path) -> str | None:
+    """Why a folder is never written into, whatever `force` says, or None."""
+    if resolved.parent == resolved:
+        return "it is the root of a filesystem"
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder is known
+        home = None
+    if resolved == home:
+        return "it is your home folder"
+    return None
+
+
+def _foreign_entry(out: Path, files: Mapping[str, str], log: _Log) -> None:
+    """Report the first entry of `out` that this import would not write, if any.
+
+    Only the folder's own entries are read, and only until the first one that is not the
+    import's: a huge folder costs as little as an empty one.
+    """
+    ours = {PurePosixPath(rel).parts[0] for rel in files}
+    try:
+        with os.scandir(out) as entries:
+            for entry in entries:
+                if entry.name in ours:
+                    continue
+                if entry.name.endswith(MODEL_SUFFIXES) and entry.is_file(follow_symlinks=False):
+                    log.error(
+                        (out / entry.name).as_posix(),
+                        "other model file in the folder would be merged with the import",
+                    )
+                else:
+                    log.error(
+                        out.as_posix(),
+                        f"refused: the folder holds '{_short(_visible(entry.name))}', which this "
+                        "import does not write; give a new or empty folder, or use force",
+                    )
+                return
+    except OSError as exc:
+        log.error(out.as_posix(), f"cannot read the folder: {exc.strerror or exc}")
 
 
 def _write_atomic(target: Path, text: str) -> None:

@@ -163,6 +163,12 @@ def _one_line(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c for c in text)
 
 
+def terminal_text(text: str) -> str:
+    """Text for a terminal or a CI log, line breaks and tabs kept: each line as `_one_line`
+    writes it, so model text can neither send escape sequences nor reorder what is shown."""
+    return "\n".join("\t".join(map(_one_line, line.split("\t"))) for line in text.split("\n"))
+
+
 class OwnbookError(Exception):
     """The one exception type ownbook raises for bad content or bad usage.
 
@@ -202,8 +208,22 @@ def format_json(problems: Iterable[Problem]) -> str:
     return json.dumps([p.to_json() for p in sorted_problems(problems)], indent=2)
 
 
+# GitHub's runner reads a workflow command from a line that starts with `::` (after
+# spaces), splitting lines at CR and LF, and undoes only these escapes (`%25` last):
+# data: %, CR, LF; property values: also `:` and `,`. Every other character that could break
+# a line or the terminal (C0 and C1 controls, U+2028/U+2029, bidirectional overrides) is
+# written as a visible `\uXXXX`, so no file name or message can start a command of its own.
+def _gh_visible(text: str) -> str:
+    return "".join(
+        char
+        if char in "\r\n\t" or (char.isprintable() and unicodedata.category(char) != "Cf")
+        else f"\\u{ord(char):04x}"
+        for char in text
+    )
+
+
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _gh_visible(text.replace("%", "%25")).replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _gh_property(text: str) -> str:
@@ -223,6 +243,19 @@ def format_github(problems: Iterable[Problem]) -> str:
     return "\n".join(lines)
 
 
+def sarif_uri(path: str) -> str:
+    """A file path as a SARIF artifact URI: each part percent-encoded (RFC 3986), `/` kept.
+
+    A relative path gives a relative reference (its first part cannot read as a scheme: `:`
+    is encoded); an absolute one, a `file://` URI. Any character, a space, `#`, `%`, `?`, a
+    line break or a non-ASCII letter, comes back from `urllib.parse.unquote` as it was.
+    """
+    from urllib.parse import quote
+
+    encoded = "/".join(quote(part, safe="") for part in path.split("/"))
+    return "file://" + encoded if path.startswith("/") else encoded
+
+
 def format_sarif(problems: Iterable[Problem], version: str) -> str:
     """A SARIF 2.1.0 log, for code scanning tools."""
     rules = [
@@ -237,7 +270,7 @@ def format_sarif(problems: Iterable[Problem], version: str) -> str:
     index = {code: i for i, code in enumerate(CODES)}
     results = []
     for p in sorted_problems(problems):
-        location: dict[str, object] = {"artifactLocation": {"uri": p.pos.file}}
+        location: dict[str, object] = {"artifactLocation": {"uri": sarif_uri(p.pos.file)}}
         if p.pos.line > 0:
             location["region"] = {"startLine": p.pos.line, "startColumn": max(p.pos.col, 1)}
         text = f"{p.message}; {p.hint}" if p.hint else p.message

@@ -308,3 +308,130 @@ def test_no_serious_accessibility_violation(page: Page, base_url: str, path: str
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+# --- team ids that name Object.prototype members --------------------------------------------
+
+PROTO_MODEL = """\
+handbook:
+  title: Prototype Handbook
+  organization: Test Co
+  lifecycle: [awareness, purchase]
+teams:
+  - id: constructor
+    name: Constructor
+  - id: tostring
+    name: To String
+  - id: hasownproperty
+    name: Has Own Property
+  - id: valueof
+    name: Value Of
+  - id: proto
+    name: Proto
+stages:
+  - id: awareness
+    name: Awareness
+    summary: The customer learns that we exist.
+  - id: purchase
+    name: Purchase
+    summary: The customer buys.
+activities:
+  - id: build-things
+    name: Build things
+    kind: decision
+    stages: [awareness]
+    reviewed: 2026-11-01
+    raci:
+      responsible: [tostring]
+      accountable: constructor
+      consulted: [proto]
+  - id: sell-things
+    name: Sell things
+    stages: [purchase]
+    reviewed: 2026-11-01
+    raci:
+      responsible: [constructor]
+      accountable: hasownproperty
+      informed: [valueof]
+  - id: count-things
+    name: Count things
+    kind: decision
+    stages: [awareness, purchase]
+    reviewed: 2026-11-01
+    raci:
+      responsible: [proto]
+      accountable: valueof
+      consulted: [tostring]
+"""
+ALL_THREE = {"build-things", "sell-things", "count-things"}
+
+
+@pytest.fixture(scope="module")
+def proto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A small handbook whose team ids are names of Object.prototype members, served."""
+    project = tmp_path_factory.mktemp("proto") / "p"
+    make_project(project, {"model.yaml": PROTO_MODEL})
+    proc = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
+    assert proc.returncode == 0, proc.stderr
+    handler = functools.partial(QuietHandler, directory=str(project / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/matrix.html"
+    server.shutdown()
+
+
+PROTO_CASES = [
+    # names the page does not offer are dropped: everything shows, as the controls say
+    ("?team=__proto__", "", ALL_THREE),
+    ("?stage=__proto__", "", ALL_THREE),
+    ("?team=hasOwnProperty&stage=constructor&collapsed=__proto__,toString", "", ALL_THREE),
+    ("?sort=__proto__&desc=1&letter=__proto__", "", ALL_THREE),
+    # real teams with those names filter like any other
+    ("?team=constructor&letter=A", "constructor", {"build-things"}),
+    ("?team=constructor", "constructor", {"build-things", "sell-things"}),
+    ("?team=hasownproperty&letter=A", "hasownproperty", {"sell-things"}),
+    ("?team=tostring&letter=C", "tostring", {"count-things"}),
+    ("?team=valueof&letter=RI", "valueof", {"sell-things"}),
+    ("?team=proto&stage=purchase", "proto", {"count-things"}),
+]
+
+
+def test_matrix_with_prototype_names_filters_without_errors(
+    browser: Browser, proto_url: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    page.on(
+        "console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None
+    )
+    for query, team, rows in PROTO_CASES:
+        page.goto(proto_url + query)
+        try:
+            page.wait_for_selector("#ob-filter-team", timeout=10_000)
+        finally:  # a script that threw never draws its controls: say why
+            assert errors == [], errors
+        assert visible_matrix_rows(page) == rows, query
+        assert page.locator("#ob-filter-team").input_value() == team, query
+        # nothing reached Object.prototype
+        assert page.evaluate(
+            "Object.getOwnPropertyNames(Object.prototype).every(n => typeof "
+            "Object.prototype[n] === 'function' || n === '__proto__') && "
+            "({}).constructor === Object && ({}).polluted === undefined"
+        ), query
+        # the address keeps only what the page offers
+        assert parse_qs(urlparse(page.url).query).get("team", [""]) == [team], query
+        assert "__proto__" not in page.url and "hasOwnProperty" not in page.url, query
+    # and the controls work from there
+    page.select_option("#ob-filter-team", "constructor")
+    for letter in "RACI":
+        page.uncheck(f"#ob-filter-letter-{letter}")
+    page.check("#ob-filter-letter-R")
+    assert visible_matrix_rows(page) == {"sell-things"}
+    page.select_option("#ob-filter-team", "valueof")
+    assert visible_matrix_rows(page) == set()  # Value Of holds no R
+    page.check("#ob-filter-letter-A")
+    assert visible_matrix_rows(page) == {"count-things"}
+    assert errors == []
+    context.close()

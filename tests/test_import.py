@@ -8,6 +8,7 @@ cell by cell.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -834,3 +835,378 @@ def test_any_grid_imports_without_traceback_and_passes_check(
         assert result.files or result.errors
         if result.files:
             loads_cleanly(result, Path(folder) / "out")
+
+
+# --- the workbook reader: what openpyxl reads, within bounds --------------------------------
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_RELS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+
+
+def raw_workbook(
+    path: Path,
+    sheet_xml: str,
+    strings_xml: str | None = None,
+    *,
+    workbook_xml: str | None = None,
+    extra: dict[str, bytes] | None = None,
+) -> Path:
+    """An .xlsx written part by part, so that a test can give any part any shape."""
+    rels = (
+        f'{PKG_RELS}<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/s.xml"/>'
+    )
+    if strings_xml is not None:
+        rels += f'<Relationship Id="rId2" Type="{REL_NS}/sharedStrings" Target="strings.xml"/>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "_rels/.rels",
+            f'{PKG_RELS}<Relationship Id="r" Type="{REL_NS}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            workbook_xml
+            or f'<workbook {NS} xmlns:r="{REL_NS}"><sheets>'
+            '<sheet name="RACI" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr("xl/_rels/workbook.xml.rels", rels + "</Relationships>")
+        archive.writestr(
+            "xl/worksheets/s.xml", f"<worksheet {NS}><sheetData>{sheet_xml}</sheetData></worksheet>"
+        )
+        if strings_xml is not None:
+            archive.writestr("xl/strings.xml", f"<sst {NS}>{strings_xml}</sst>")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return path
+
+
+def inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+HEADER_XML = f'<row r="1">{inline("A1", "Activity")}{inline("B1", "Sales")}</row>'
+
+
+def test_workbook_cells_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    rows: list[list[object]] = [
+        ["Activity", "Sales", "Number", "When", "Flag", "Time"],
+        ["Close", "A/R", 7, dt.datetime(2026, 3, 1, 12, 30), True, dt.time(9, 15)],
+        ["Renew", "ra", 1.5, dt.date(2025, 12, 31), False, None],
+        [None, None, None, None, None, None],
+        ["Long " * 30, "=1+1", -3e-7, dt.datetime(1900, 1, 1), None, dt.timedelta(hours=30)],
+    ]
+    for epoch in (None, CALENDAR_MAC_1904):
+        workbook = openpyxl.Workbook()
+        if epoch is not None:
+            workbook.epoch = epoch
+        sheet = workbook.active
+        sheet.title = "RACI"
+        for row in rows:
+            sheet.append(row)
+        sheet["G9"] = "far"
+        sheet["D5"].number_format = "[h]:mm:ss"
+        path = tmp_path / "types.xlsx"
+        workbook.save(path)
+        reference = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        want = []
+        for number, values in enumerate(reference["RACI"].iter_rows(values_only=True), 1):
+            cells = {
+                col: text.strip()
+                for col, value in enumerate(values)
+                if (text := importsheet._cell_text(value)).strip()
+            }
+            if cells:
+                want.append((number, cells))
+        reference.close()
+        log = importsheet._Log()
+        table = importsheet._read_xlsx(path, None, log)
+        assert table is not None and log.messages == []
+        assert table.rows == want
+
+
+def test_workbook_quirks_are_read(tmp_path: Path) -> None:
+    """Cells without references, rich and phonetic runs, prefixed names, a lying dimension."""
+    sheet = (
+        '<row r="1"><c t="inlineStr"><is><t>Activity</t></is></c>'
+        '<c t="s"><v>0</v></c></row>'
+        '<row><c t="s"><v>1</v></c><c r="B2" t="inlineStr"><is><r><t>A/</t></r><r><t>R</t></r>'
+        "<rPh><t>phonetic</t></rPh></is></c></row>"
+    )
+    strings = "<si><r><t>Sa</t></r><r><t>les</t></r></si><si><t>Close</t><rPh><t>x</t></rPh></si>"
+    path = raw_workbook(tmp_path / "quirks.xlsx", sheet, strings)
+    result = import_sheet(path)
+    assert result.errors == ()
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [(a.name, a.raci.accountable) for a in model.activities] == [("Close", "sales")]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "strings", "workbook", "location", "text"),
+    [
+        (  # a billion-laughs DTD: refused before any entity is expanded
+            HEADER_XML,
+            None,
+            '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            f'<workbook {NS}><sheets><sheet name="&b;"/></sheets></workbook>',
+            "dtd.xlsx",
+            "cannot read the workbook: xl/workbook.xml declares a DTD, which no workbook has",
+        ),
+        (
+            HEADER_XML + '<row r="2"><c r="A2" t="s"><v>5</v></c></row>',
+            "<si><t>only one</t></si>",
+            None,
+            "dtd.xlsx:RACI!2:2",
+            "cannot read the sheet from here on: a cell names shared string '5', which is not "
+            "there",
+        ),
+        (
+            HEADER_XML + '<row r="2"><c r="A2\nB" t="inlineStr"><is><t>x</t></is></c></row>',
+            None,
+            None,
+            "dtd.xlsx:RACI!2:2",
+            "cannot read the sheet from here on: 'A2 B' is not a cell reference",
+        ),
+        (
+            HEADER_XML + "<row><c>",
+            None,
+            None,
+            "dtd.xlsx:RACI!2:2",
+            "cannot read the sheet from here on: xl/worksheets/s.xml is not well-formed XML "
+            "(mismatched tag: line 1, column 216)",
+        ),
+        (
+            HEADER_XML,
+            None,
+            f'<workbook {NS} xmlns:r="{REL_NS}"><sheets><sheet name="Chart\u2028\x85" '
+            'r:id="nothing"/></sheets></workbook>',
+            "dtd.xlsx:'Chart\\u2028\\u0085'",
+            "the workbook does not hold this sheet's cells",
+        ),
+    ],
+)
+def test_damaged_or_hostile_workbook_parts(
+    tmp_path: Path,
+    sheet: str,
+    strings: str | None,
+    workbook: str | None,
+    location: str,
+    text: str,
+) -> None:
+    path = raw_workbook(tmp_path / "dtd.xlsx", sheet, strings, workbook_xml=workbook)
+    result = import_sheet(path)
+    assert (location, "error", text) in triples(result)
+
+
+def test_workbook_caps_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importsheet, "MAX_SHARED_STRINGS", 3)
+    monkeypatch.setattr(importsheet, "MAX_ROW_CELLS", 4)
+    monkeypatch.setattr(importsheet, "MAX_SHEET_ROWS", 5)
+    monkeypatch.setattr(importsheet, "MAX_SCALAR_CHARS", 10)
+    many = raw_workbook(tmp_path / "many.xlsx", HEADER_XML, "<si><t>x</t></si>" * 4)
+    assert triples(import_sheet(many)) == [
+        (
+            "many.xlsx",
+            "error",
+            "cannot read the workbook: it holds more than 3 shared strings, over the limit",
+        )
+    ]
+    close = f'<row r="2">{inline("A2", "Close")}{inline("B2", "A/R")}</row>'
+    wide = raw_workbook(
+        tmp_path / "wide.xlsx", HEADER_XML + close + '<row r="3">' + "<c/>" * 5 + "</row>"
+    )
+    result = import_sheet(wide)
+    assert triples(result)[0] == (
+        "wide.xlsx:RACI!A3",
+        "error",
+        "this row and the rows below it are not read: it holds more than 4 cells, more than a "
+        "sheet has columns",
+    )
+    assert result.written == 1
+    tall = raw_workbook(tmp_path / "tall.xlsx", HEADER_XML + close + "<row/>" * 10)
+    assert triples(import_sheet(tall))[0] == (
+        "tall.xlsx:RACI",
+        "error",
+        "rows after row 5 are not read: the limit is 5 rows, filled or empty",
+    )
+    long = raw_workbook(
+        tmp_path / "long.xlsx",
+        HEADER_XML + f'<row r="2">{inline("A2", "x" * 5000)}{inline("B2", "A/R")}</row>',
+    )
+    assert triples(import_sheet(long))[0] == (
+        "long.xlsx:RACI!A2",
+        "error",
+        "text of 5,000 characters is cut to the limit of 10; the rest is not placed",
+    )
+
+
+def test_zip_sizes_are_checked_before_reading(tmp_path: Path) -> None:
+    big = "<c/>" * 1_500_000  # 6 MB that packs into a few kilobytes
+    path = raw_workbook(tmp_path / "ratio.xlsx", HEADER_XML + f'<row r="2">{big}</row>')
+    size = path.stat().st_size
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
+    assert triples(import_sheet(path)) == [
+        (
+            "ratio.xlsx",
+            "error",
+            f"workbook unpacks to {unpacked:,} bytes, {unpacked // size:,} times its size (the "
+            "limit is 100 times): it is not read",
+        )
+    ]
+
+
+def test_a_zip_that_understates_a_size_is_read_no_further(tmp_path: Path) -> None:
+    path = raw_workbook(tmp_path / "liar.xlsx", HEADER_XML, "<si><t>ab</t></si>" * 50_000)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        central = archive.start_dir  # the central directory: one record per member
+    while data[central + 46 : central + 46 + len(b"xl/strings.xml")] != b"xl/strings.xml":
+        lengths = [
+            int.from_bytes(data[central + i : central + i + 2], "little") for i in (28, 30, 32)
+        ]
+        central += 46 + sum(lengths)
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")  # uncompressed size: 100
+    path.write_bytes(bytes(data))
+    (message,) = import_sheet(path).messages
+    assert (message.location, message.severity) == ("liar.xlsx", "error")
+    assert message.text.startswith("cannot read the workbook: ")
+
+
+# --- writing: the folder is decided on without walking it -----------------------------------
+
+
+@pytest.fixture
+def no_walking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fail on any walk of a folder; count the entries read with os.scandir."""
+    import os
+
+    seen: list[str] = []
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the output folder was walked")
+
+    real_scandir = os.scandir
+
+    class Counting:
+        def __init__(self, path: object) -> None:
+            self.inner = real_scandir(path)  # type: ignore[call-overload]
+
+        def __enter__(self) -> Counting:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.inner.close()
+
+        def __iter__(self) -> Counting:
+            return self
+
+        def __next__(self) -> object:
+            entry = next(self.inner)
+            seen.append(entry.name)
+            return entry
+
+    monkeypatch.setattr(os, "walk", refuse)
+    monkeypatch.setattr(os, "listdir", refuse)
+    monkeypatch.setattr(Path, "rglob", refuse)
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    monkeypatch.setattr(Path, "glob", refuse)
+    monkeypatch.setattr(os, "scandir", Counting)
+    return seen
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_filesystem_root_is_never_written_or_listed(
+    tmp_path: Path, no_walking: list[str], force: bool
+) -> None:
+    files = {"handbook.yaml": "x: 1\n"}
+    assert write_import(files, "/", force=force) == (
+        ImportMessage(
+            "/",
+            "error",
+            "refused: it is the root of a filesystem; give a new folder, such as content",
+        ),
+    )
+    assert no_walking == []
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_the_home_folder_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_walking: list[str], force: bool
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    refused = write_import({"handbook.yaml": "x: 1\n"}, home / ".", force=force)
+    assert [(m.severity, m.text) for m in refused] == [
+        ("error", "refused: it is your home folder; give a new folder, such as content")
+    ]
+    assert no_walking == [] and not (home / "handbook.yaml").exists()
+
+
+def test_a_full_folder_it_did_not_write_is_refused_after_one_entry(
+    tmp_path: Path, no_walking: list[str]
+) -> None:
+    out = tmp_path / "big"
+    out.mkdir()
+    for i in range(300):
+        (out / f"note-{i}.txt").write_text("")
+    files = {"handbook.yaml": "x: 1\n", "teams.yaml": "teams: []\n"}
+    (message,) = write_import(files, out)
+    assert (message.location, message.severity) == (out.as_posix(), "error")
+    first = no_walking[0]
+    assert message.text == (
+        f"refused: the folder holds '{first}', which this import does not write; give a new or "
+        "empty folder, or use force"
+    )
+    assert no_walking == [first]  # the first entry that is not the import's ends the look
+    no_walking.clear()
+    assert write_import(files, out, force=True) == ()
+    assert no_walking == []  # with force nothing is listed at all
+    assert (out / "teams.yaml").read_text() == "teams: []\n"
+
+
+def test_an_earlier_import_is_not_a_foreign_folder(tmp_path: Path, no_walking: list[str]) -> None:
+    files = {"handbook.yaml": "x: 1\n", "teams.yaml": "teams: []\n"}
+    out = tmp_path / "content"
+    assert write_import(files, out) == ()
+    assert [(m.location, m.text) for m in write_import(files, out)] == [
+        ((out / name).as_posix(), "already exists; use force to overwrite it") for name in files
+    ]
+    hostile = out / "x\x1b[2J\u202e.md"
+    hostile.write_text("")
+    message = write_import(files, out)[0]
+    assert message.text == (
+        "refused: the folder holds 'x\\u001b[2J\\u202e.md', which this import does not write; "
+        "give a new or empty folder, or use force"
+    )
+
+
+def test_messages_stop_being_listed_at_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importsheet, "MAX_MESSAGES", 4)
+    monkeypatch.setattr(importsheet, "MAX_CONTROL_REPORTS", 2)
+    source = tmp_path / "bad.csv"
+    rows = [
+        "Activity,Sales",
+        *(f"Row\x9b{i},A/R" for i in range(3)),
+        *(f"Row {i},7" for i in range(5)),
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = import_sheet(source)
+    assert triples(result) == [
+        ("bad.csv:2:A", "warning", "1 control character(s) removed from the text"),
+        ("bad.csv:3:A", "warning", "1 control character(s) removed from the text"),
+        (
+            "bad.csv:3:A",
+            "warning",
+            "control characters are removed from the cells below too, without a message for each",
+        ),
+        ("bad.csv:5:B", "error", f"'7' {NOT_A_LETTER}"),
+        # the last one listed is an error, as messages left out are
+        ("bad.csv:5:A", "error", "the messages from here on are not listed: the limit is 4"),
+    ]
+    assert len(result.errors) == 2 and result.written == 3

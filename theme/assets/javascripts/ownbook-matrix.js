@@ -5,13 +5,19 @@
  * It reads what each row holds from the row's `span.ob-row` (data-stages, data-held) that
  * ownbook writes, so it works for both table layouts. No network, no library: it runs
  * offline and from file://. Without JavaScript the page shows the full tables.
+ *
+ * Ids come from the model and values from the address, and neither is trusted: ids are
+ * only ever keys of a Map or members of a Set (never properties of a plain object, where
+ * `constructor` or `__proto__` would find Object.prototype), and a stage, team or stage
+ * section named in the address is used only when it is one of the page's own; any other
+ * value is dropped (the view shows everything, as its controls then say).
  */
 (function () {
   "use strict";
 
   var LETTERS = ["R", "A", "C", "I"];
-  var LETTER_NAMES = { R: "Responsible", A: "Accountable", C: "Consulted", I: "Informed" };
-  var RANK = { A: 0, R: 1, C: 2, I: 3 };
+  var LETTER_NAMES = new Map([["R", "Responsible"], ["A", "Accountable"], ["C", "Consulted"], ["I", "Informed"]]);
+  var RANK = new Map([["A", 0], ["R", 1], ["C", 2], ["I", 3]]);
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -23,18 +29,26 @@
     return node;
   }
 
-  function readState() {
+  /* The filter in the address, each value kept only when it is one the page offers. */
+  function readState(known) {
     var params = new URLSearchParams(window.location.search);
+    var stage = params.get("stage") || "";
+    var team = params.get("team") || "";
+    var sort = params.get("sort");
+    var column = sort === null || sort === "" ? -1 : Number(sort);
+    if (!Number.isInteger(column) || column < 0) column = -1;
     return {
-      stage: params.get("stage") || "",
-      team: params.get("team") || "",
-      letters: (params.get("letter") || "").toUpperCase().split("").filter(function (x) {
-        return LETTERS.indexOf(x) >= 0;
+      stage: known.stages.has(stage) ? stage : "",
+      team: known.teams.has(team) ? team : "",
+      letters: LETTERS.filter(function (x) {
+        return (params.get("letter") || "").toUpperCase().indexOf(x) >= 0;
       }),
       q: params.get("q") || "",
-      sort: params.get("sort") === null ? -1 : parseInt(params.get("sort"), 10),
+      sort: column,
       desc: params.get("desc") === "1",
-      collapsed: (params.get("collapsed") || "").split(",").filter(Boolean)
+      collapsed: (params.get("collapsed") || "").split(",").filter(function (id) {
+        return known.sections.has(id);
+      })
     };
   }
 
@@ -85,11 +99,12 @@
       section.body = body;
       section.rows = Array.prototype.map.call(body.rows, function (tr, index) {
         var marker = tr.querySelector(".ob-row");
-        var held = {};
+        var held = new Map();  // team id -> letters it holds in this row
         (marker.getAttribute("data-held") || "").split(" ").filter(Boolean).forEach(function (item) {
           var cut = item.lastIndexOf(":");
           var team = item.slice(0, cut).split("/")[0];
-          (held[team] = held[team] || []).push(item.slice(cut + 1));
+          if (!held.has(team)) held.set(team, []);
+          held.get(team).push(item.slice(cut + 1));
         });
         return {
           tr: tr,
@@ -113,11 +128,11 @@
   function rowShown(row, state) {
     if (state.stage && row.stages.indexOf(state.stage) < 0) return false;
     if (state.q && row.text.indexOf(state.q.toLowerCase()) < 0) return false;
-    var teams = state.team ? [state.team] : Object.keys(row.held);
-    if (state.team && !row.held[state.team]) return false;
+    var teams = state.team ? [state.team] : Array.from(row.held.keys());
+    if (state.team && !row.held.has(state.team)) return false;
     if (state.letters.length) {
       return teams.some(function (team) {
-        return (row.held[team] || []).some(function (x) { return state.letters.indexOf(x) >= 0; });
+        return (row.held.get(team) || []).some(function (x) { return state.letters.indexOf(x) >= 0; });
       });
     }
     return true;
@@ -128,7 +143,8 @@
     if (!cell) return "";
     if (section.teamColumns[column]) {
       var letters = Array.prototype.map.call(cell.querySelectorAll(".ob-letter"), function (x) {
-        return RANK[x.textContent.trim()];
+        var rank = RANK.get(x.textContent.trim());
+        return rank === undefined ? 9 : rank;
       });
       return letters.length ? Math.min.apply(null, letters) : 9;
     }
@@ -188,6 +204,19 @@
     writeState(state);
   }
 
+  /* [[id, name], ...] from a data attribute ownbook wrote; anything else gives no options. */
+  function idNamePairs(text) {
+    var list;
+    try {
+      list = JSON.parse(text || "[]");
+    } catch (e) {
+      return [];
+    }
+    return Array.isArray(list) ? list.filter(function (x) {
+      return Array.isArray(x) && typeof x[0] === "string" && typeof x[1] === "string";
+    }) : [];
+  }
+
   function select(id, label, options, value) {
     var control = el("select", { id: id });
     options.forEach(function (option) {
@@ -202,10 +231,14 @@
     var filters = document.getElementById("ob-matrix-filters");
     if (!filters || filters.getAttribute("data-ready")) return;
     filters.setAttribute("data-ready", "1");
-    var teams = JSON.parse(filters.getAttribute("data-teams") || "[]");
-    var stages = JSON.parse(filters.getAttribute("data-stages") || "[]");
-    var state = readState();
+    var teams = idNamePairs(filters.getAttribute("data-teams"));
+    var stages = idNamePairs(filters.getAttribute("data-stages"));
     var sections = readSections(filters);
+    var state = readState({
+      teams: new Set(teams.map(function (x) { return x[0]; })),
+      stages: new Set(stages.map(function (x) { return x[0]; })),
+      sections: new Set(sections.map(function (x) { return x.id; }))
+    });
 
     var stageControl = select("ob-filter-stage", "Stage", [["", "All stages"]].concat(stages), state.stage);
     var teamControl = select("ob-filter-team", "Team", [["", "All teams"]].concat(teams), state.team);
@@ -213,7 +246,7 @@
     var letterBoxes = LETTERS.map(function (letter) {
       var box = el("input", { type: "checkbox", value: letter, id: "ob-filter-letter-" + letter });
       box.checked = state.letters.indexOf(letter) >= 0;
-      return el("label", { "class": "ob-filter-letter", "for": box.id, title: LETTER_NAMES[letter] }, [
+      return el("label", { "class": "ob-filter-letter", "for": box.id, title: LETTER_NAMES.get(letter) }, [
         box,
         el("span", { "class": "ob-letter ob-" + letter.toLowerCase(), text: letter })
       ]);
