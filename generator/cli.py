@@ -22,6 +22,7 @@ from .problems import (
     format_sarif,
     sorted_problems,
     summary,
+    terminal_text,
 )
 from .render import RenderOptions, diagram_sources, nav, render_downloads, render_pages, site_name
 from .spec import json_schema
@@ -29,6 +30,12 @@ from .svg import SvgCache, render_svgs
 
 # Generated folders carry this marker; `generate` only ever replaces a folder that has it.
 GENERATED_MARKER = ".ownbook-generated"
+
+
+def _say(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print for a terminal or a CI log: model text can carry invisible and bidirectional
+    characters (control characters are refused at load), which are shown as escapes."""
+    click.echo(terminal_text(str(message)), err=err, nl=nl)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -88,14 +95,14 @@ def check(content_dir: Path, strict: bool, fmt: str, review: bool, today: dt.dat
         _print_reviews(checked, fmt, today or dt.date.today())
         raise SystemExit(1 if checked.errors else 0)
     if fmt == "json":
-        click.echo(format_json(checked.problems))
+        _say(format_json(checked.problems))
     elif fmt == "github":
         annotations = format_github(checked.problems)
         if annotations:
-            click.echo(annotations)
-        click.echo(summary(sorted_problems(checked.problems), len(checked.files)))
+            _say(annotations)
+        _say(summary(sorted_problems(checked.problems), len(checked.files)))
     elif fmt == "sarif":
-        click.echo(format_sarif(checked.problems, __version__))
+        _say(format_sarif(checked.problems, __version__))
     else:
         _print_report(checked)
     raise SystemExit(1 if checked.fails(strict=strict) else 0)
@@ -111,22 +118,20 @@ def _print_reviews(checked: Checked, fmt: str, today: dt.date) -> None:
     problems = [p for p in checked.problems if p.code in REVIEW_CODES] + list(errors)
     model = checked.model
     if fmt == "json":
-        click.echo(format_json(problems))
+        _say(format_json(problems))
         return
     if fmt in ("github", "sarif"):
-        click.echo(
-            format_github(problems) if fmt == "github" else format_sarif(problems, __version__)
-        )
+        _say(format_github(problems) if fmt == "github" else format_sarif(problems, __version__))
         return
     for problem in sorted(problems, key=lambda p: (p.code != "OB405", p.sort_key())):
-        click.echo(problem.format())
+        _say(problem.format())
     reminders = [p for p in problems if p.code in REVIEW_CODES]
     if model is None:
-        click.echo(f"{len(errors)} error(s) in the model: fix them to see every review date")
+        _say(f"{len(errors)} error(s) in the model: fix them to see every review date")
     elif not reminders:
-        click.echo(f"every activity was reviewed within its cadence on {today.isoformat()}")
+        _say(f"every activity was reviewed within its cadence on {today.isoformat()}")
     else:
-        click.echo(
+        _say(
             f"{len(reminders)} of {len(model.activities)} activities need a review "
             f"(checked on {today.isoformat()})"
         )
@@ -135,7 +140,7 @@ def _print_reviews(checked: Checked, fmt: str, today: dt.date) -> None:
 def _print_report(checked: Checked, *, err: bool = False) -> None:
     problems = sorted_problems(checked.problems)
     for problem in problems:
-        click.echo(problem.format(), err=err)
+        _say(problem.format(), err=err)
     line = summary(problems, len(checked.files))
     if checked.model is not None:
         m = checked.model
@@ -143,7 +148,7 @@ def _print_report(checked: Checked, *, err: bool = False) -> None:
             f" ({len(m.teams)} teams, {len(m.stages)} stages, {len(m.activities)} "
             f"activities, {len(m.faqs)} FAQs, {len(m.glossary)} glossary terms)"
         )
-    click.echo(line, err=err)
+    _say(line, err=err)
 
 
 def _checked_or_exit(
@@ -205,7 +210,7 @@ def build(
     try:  # a site folder that is a link would be emptied through it: refuse it first
         refuse_output_link(site, root, what="site folder")
     except OwnbookError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     content = unresolved_last(content_dir or root / "content")
     shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
@@ -223,9 +228,9 @@ def build(
                 today=today,
             )
     except OwnbookError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
-    click.echo(f"built the handbook into {site}")
+    _say(f"built the handbook into {site}")
 
 
 @cli.command()
@@ -239,7 +244,7 @@ def serve(config_file: Path, dev_addr: str | None, strict: bool) -> None:
     try:
         serve_site(config_file, dev_addr, strict=strict)
     except OwnbookError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
 
 
@@ -273,7 +278,7 @@ def generate(
     try:
         _generate(content_dir, out, mkdocs_fragment, strict, today)
     except OwnbookError as exc:  # a link where output goes, a refused cache folder
-        click.echo(f"error: {exc}", err=True)
+        _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
 
 
@@ -294,7 +299,7 @@ def _generate(
     checked = _checked_or_exit(content_dir, strict, today)
     assert checked.model is not None
     if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
-        click.echo(
+        _say(
             f"error: {out} has files that ownbook did not generate; choose an empty or new folder",
             err=True,
         )
@@ -310,7 +315,7 @@ def _generate(
     svgs = render_svgs(diagram_sources(checked.model, options), cache)
     failures = sorted({r.error for r in svgs.values() if r.error is not None})
     for failure in failures:
-        click.echo(f"warning: diagram not drawn: {failure}", err=True)
+        _say(f"warning: diagram not drawn: {failure}", err=True)
     if failures and strict:
         raise SystemExit(1)
     history = ownership_history(content_dir, cache.folder)
@@ -323,13 +328,13 @@ def _generate(
     if mkdocs_fragment is not None:
         fragment = {"site_name": site_name(checked.model), "nav": nav(checked.model)}
         mkdocs_fragment.write_text(json.dumps(fragment, indent=2) + "\n")
-    click.echo(f"wrote {len(pages)} pages into {out}")
+    _say(f"wrote {len(pages)} pages into {out}")
 
 
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of a model file (draft-07), for editors."""
-    click.echo(json.dumps(json_schema(), indent=2))
+    _say(json.dumps(json_schema(), indent=2))
 
 
 @cli.command()
@@ -376,7 +381,7 @@ def diff(base: str, head: str | None, content_dir: Path, folders: bool, fmt: str
             try:
                 sides.append(_side(spec, content_dir, Path(tmp) / label, folders))
             except OwnbookError as exc:
-                click.echo(f"error: {exc}", err=True)
+                _say(f"error: {exc}", err=True)
                 raise SystemExit(exc.exit_code) from None
         base_label, head_label = base, head or "working tree"
         broken = [
@@ -388,18 +393,18 @@ def diff(base: str, head: str | None, content_dir: Path, folders: bool, fmt: str
             for label, checked in broken:
                 errors = [p for p in checked.problems if p.severity.value == "error"]
                 shown = md_text(printable(label, 200))  # Markdown, as the changes are
-                click.echo(f"The model at {shown} does not load ({len(errors)} errors):\n")
-                click.echo("```")
+                _say(f"The model at {shown} does not load ({len(errors)} errors):\n")
+                _say("```")
                 for problem in sorted_problems(errors):
-                    click.echo(problem.format())
-                click.echo("```")
+                    _say(problem.format())
+                _say("```")
             raise SystemExit(1)
         assert sides[0].model is not None and sides[1].model is not None
         changes = diff_models(sides[0].model, sides[1].model)
         if fmt == "json":
-            click.echo(diff_json(changes, base_label, head_label))
+            _say(diff_json(changes, base_label, head_label))
         else:
-            click.echo(format_markdown(changes, base_label, head_label), nl=False)
+            _say(format_markdown(changes, base_label, head_label), nl=False)
 
 
 def _side(spec: str | None, content_dir: Path, scratch: Path, folders: bool) -> Checked:
@@ -451,51 +456,72 @@ def _side(spec: str | None, content_dir: Path, scratch: Path, folders: bool) -> 
 @click.option(
     "--fallback",
     metavar="@ORG/TEAM",
-    help="Owner of what no team is accountable for (default: the one in the existing file).",
+    help="Required. Owner of what no team is accountable for, of the content folder and of "
+    "the CODEOWNERS file itself. Never read from the file, which a pull request can change.",
 )
 @click.option("--check", is_flag=True, help="Fail if the file is not what the model gives.")
 def codeowners(content_dir: Path, output: Path, fallback: str | None, check: bool) -> None:
     """Write CODEOWNERS so that a change to a model file is reviewed by its accountable teams.
 
-    Run it at the repository root; paths in the file are relative to it.
+    Run it at the repository root; paths in the file are relative to it. The file is
+    replaced whole (a temporary file and a rename) and is refused when it, or a folder on
+    its way, is a symlink.
     """
-    from .codeowners import fallback_in, needs_fallback, render_codeowners
-    from .spec import GITHUB_RE
+    from . import codeowners as co
 
-    shown = content_dir.as_posix()
+    root = Path.cwd()
+    try:
+        rel_output = co.repository_path(output, root)
+        shown = co.repository_path(content_dir, root)
+    except co.CodeownersError as exc:
+        raise click.UsageError(f"{exc}; run ownbook codeowners at the repository root") from None
     checked = _checked_or_exit(content_dir, False, None, shown)
     assert checked.model is not None
-    existing = output.read_text(encoding="utf-8") if output.is_file() else None
-    if fallback is None and existing is not None:
-        fallback = fallback_in(existing, shown)
-    if fallback is not None and not GITHUB_RE.match(fallback):
-        raise click.BadParameter(
-            f"'{fallback}' is not '@org/team' or '@user'", param_hint="--fallback"
+    if fallback is None:
+        orphans = co.needs_fallback(checked.model)
+        why = (
+            "no team is accountable for parts of " + ", ".join(orphans)
+            if orphans
+            else "every model file has an accountable team"
         )
-    orphans = needs_fallback(checked.model)
-    if orphans and fallback is None:
         raise click.UsageError(
-            "--fallback is needed: no team is accountable for parts of " + ", ".join(orphans)
+            f"--fallback is needed: {why}; the fallback owner also owns {shown}/ and "
+            f"{rel_output} (it is given on the command line, never read from the file)"
         )
-    text = render_codeowners(checked.model, shown, fallback)
+    problem = co.owner_problem(fallback)
+    if problem is not None:
+        raise click.BadParameter(
+            f"'{co.visible(fallback)}' is not '@org/team' or '@user': {problem}",
+            param_hint="--fallback",
+        )
+    try:
+        text = co.render_codeowners(checked.model, shown, fallback, rel_output)
+        existing = co.read_codeowners(root, rel_output) if check else None
+    except co.CodeownersError as exc:
+        _say(f"cannot {'check' if check else 'write'} {rel_output}: {exc}", err=True)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        _say(f"cannot read {rel_output}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
     if check:
         if existing == text:
-            click.echo(f"{output} is up to date")
+            _say(f"{output} is up to date")
             return
-        click.echo(f"{output} is out of date: run `ownbook codeowners` and commit it", err=True)
-        import difflib
-
-        diff = difflib.unified_diff(
-            (existing or "").splitlines(keepends=True),
-            text.splitlines(keepends=True),
-            str(output),
-            "expected",
-        )
-        click.echo("".join(diff), err=True)
+        command = f"ownbook codeowners {shown} --fallback {fallback}"
+        if rel_output != co.DEFAULT_FILE:
+            command += f" -o {rel_output}"
+        _say(f"{output} is out of date: run `{command}` and commit it", err=True)
+        _say(co.shown_diff(existing or "", text, rel_output), err=True)
         raise SystemExit(1)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    try:
+        co.write_codeowners(root, rel_output, text)
+    except co.CodeownersError as exc:
+        _say(f"refusing to write {rel_output}: {exc}", err=True)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        _say(f"cannot write {rel_output}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
+    _say(f"wrote {output}")
 
 
 @cli.command()
@@ -560,27 +586,27 @@ def who(
                     for title, letters in holdings
                 ],
             }
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            _say(json.dumps(data, indent=2, ensure_ascii=False))
             return
         total = sum(len(acts) for _, letters in holdings for _, acts in letters)
-        click.echo(f"{team.name} holds {total} letters")
+        _say(f"{team.name} holds {total} letters")
         for title, letters in holdings:
-            click.echo(f"\n{title}")
+            _say(f"\n{title}")
             for letter, acts in letters:
-                click.echo(f"  {letter}:")
+                _say(f"  {letter}:")
                 for act in acts:
-                    click.echo(f"    - {act}")
+                    _say(f"    - {act}")
         return
     assert query is not None
     matches = w.find(model, query, limit)
     if fmt == "json":
         rows = [{**w.describe(model, m.activity, day), "matched": m.why} for m in matches]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        _say(json.dumps(rows, indent=2, ensure_ascii=False))
     elif matches:
-        click.echo("\n\n".join(w.format_activity(model, m.activity, day) for m in matches))
+        _say("\n\n".join(w.format_activity(model, m.activity, day) for m in matches))
     if not matches:
         if fmt == "text":
-            click.echo(
+            _say(
                 f"no activity matches '{query}'; try fewer words, or `ownbook who --team TEAM`",
                 err=True,
             )
@@ -607,9 +633,9 @@ def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> 
     day = today or dt.date.today()
     health = h.assess(model, day)
     if fmt == "json":
-        click.echo(json.dumps(h.to_json(health, day), indent=2, ensure_ascii=False))
+        _say(json.dumps(h.to_json(health, day), indent=2, ensure_ascii=False))
     else:
-        click.echo(h.to_text(model, health, day))
+        _say(h.to_text(model, health, day))
     raise SystemExit(1 if strict and health.risks else 0)
 
 
@@ -627,7 +653,12 @@ def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> 
 @click.option(
     "--sheet", metavar="NAME", help="The worksheet of an .xlsx file (default: the first)."
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files in --out.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a folder that holds other files, overwriting the import's own. A "
+    "filesystem root or your home folder is refused even so.",
+)
 def import_(sheet_file: Path, out: Path, sheet: str | None, force: bool) -> None:
     """Turn a RACI spreadsheet (.csv or .xlsx) into content YAML.
 
@@ -640,19 +671,25 @@ def import_(sheet_file: Path, out: Path, sheet: str | None, force: bool) -> None
 
     result = import_sheet(sheet_file, sheet=sheet)
     for message in result.messages:
-        click.echo(message.format(), err=True)
+        _say(message.format(), err=True)
     if not result.files:
-        click.echo(f"nothing written: no activity of {sheet_file} could be imported", err=True)
+        _say(f"nothing written: no activity of {sheet_file} could be imported", err=True)
         raise SystemExit(1)
     problems = write_import(result.files, out, force=force)
     for message in problems:
-        click.echo(message.format(), err=True)
+        _say(message.format(), err=True)
     if any(m.severity == "error" for m in problems):
         raise SystemExit(1)
-    checked = load_model(out)
-    for problem in checked.errors:  # the import promises a model without errors
-        click.echo(problem.format(), err=True)
-    click.echo(
+    # The import promises a model without errors: its files are checked on their own, in a
+    # scratch folder, so that --out (perhaps a big folder, under --force) is never walked.
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ownbook-import-") as scratch:
+        write_import(result.files, Path(scratch) / "content")
+        checked = load_model(Path(scratch) / "content", display_as=out.as_posix())
+    for problem in checked.errors:
+        _say(problem.format(), err=True)
+    _say(
         f"wrote {result.written} activities into {out} ({result.skipped} rows left out); "
         f"next: `ownbook check {out}`"
     )

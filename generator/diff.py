@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .escape import md_text
 from .model import Activity, Model, Stage, Team, split_party
+from .problems import terminal_text
 from .render.words import join
 
 LETTER_PHRASE = {
@@ -257,9 +258,12 @@ NO_MENTION = "\u200b"
 
 
 def _comment_text(value: str) -> Markup:
-    """A model string in a pull-request comment: shown as typed, but no `@` starts a
-    mention; `md_text` already keeps `:` `.` `@` from making an autolink."""
-    return md_text(str(value).replace("@", "@" + NO_MENTION))
+    """A model string in a pull-request comment: shown as typed (invisible and bidi
+    characters as visible escapes, so a reviewer sees them), but no `@` starts a mention;
+    `md_text` already keeps `:` `.` `@` from making an autolink. The zero-width space is
+    written as a reference, so the comment stays ASCII where ownbook adds to it."""
+    text = str(md_text(terminal_text(str(value))))
+    return Markup(text.replace("&#64;", f"&#64;&#{ord(NO_MENTION)};"))
 
 
 def format_body(changes: Changes, level: int, *, comment: bool = False) -> str:

@@ -227,3 +227,152 @@ def test_sarif_for_a_problem_without_a_line(tmp_path: Path) -> None:
     [result] = log["runs"][0]["results"]
     assert result["ruleId"] == "OB013"
     assert "region" not in result["locations"][0]["physicalLocation"]
+
+
+# --- hostile file names and messages in SARIF and GitHub annotations ---------------------
+
+HOSTILE_PATHS = [
+    "content/a b.yaml",
+    "content/a#b.yaml",
+    "content/100%.yaml",
+    "content/why?.yaml",
+    "content/café/営業.yaml",
+    "content/new\nline.yaml",
+    "content/c:colon.yaml",
+    "c:/first-part-is-no-scheme.yaml",
+    "content/%2e%2e/x.yaml",
+    "content/::error::x,y.yaml",
+    "/abs olute/path#x.yaml",
+    "//server/share.yaml",
+]
+HOSTILE_MESSAGES = [
+    "plain",
+    "line one\n::error file=forged.yaml::forged",
+    "cr\r::warning::forged",
+    "100% %0A%25 done, really: yes",
+    "bell\x07 escape\x1b[31m nel\x85 ls\u2028 bidi\u202e",
+    "##[error]v1 command",
+]
+
+
+def _problems() -> list[object]:
+    from generator.problems import Pos, Problem
+
+    return [
+        Problem("OB018", Pos(path, i + 1, 2), message, "a hint, with: %")
+        for i, (path, message) in enumerate(zip(HOSTILE_PATHS, HOSTILE_MESSAGES * 2, strict=True))
+    ]
+
+
+_URI_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;="
+)
+
+
+def _is_uri_reference(uri: str) -> bool:
+    """RFC 3986: only unreserved, reserved and %HH; no scheme read into a relative path."""
+    i = 0
+    while i < len(uri):
+        if uri[i] == "%":
+            if not all(c in "0123456789ABCDEFabcdef" for c in uri[i + 1 : i + 3]) or (
+                len(uri[i + 1 : i + 3]) != 2
+            ):
+                return False
+            i += 3
+        elif uri[i] in _URI_CHARS:
+            i += 1
+        else:
+            return False
+    return True
+
+
+def test_sarif_uris_of_hostile_paths_are_valid_and_round_trip() -> None:
+    from urllib.parse import unquote, urlsplit
+
+    import jsonschema
+
+    from generator.problems import format_sarif
+    from tests.conftest import ROOT
+
+    log = json.loads(format_sarif(_problems(), "0"))  # type: ignore[arg-type]
+    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(log, schema)
+    uris = {
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]: r["locations"][0][
+            "physicalLocation"
+        ]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert len(uris) == len(HOSTILE_PATHS)
+    for line, path in enumerate(HOSTILE_PATHS, start=1):
+        uri = uris[line]
+        assert _is_uri_reference(uri), uri
+        parts = urlsplit(uri)
+        assert (parts.query, parts.fragment, parts.netloc) == ("", "", ""), uri
+        if path.startswith("/"):
+            assert parts.scheme == "file"
+        else:
+            assert parts.scheme == "", uri  # a relative reference, its first part no scheme
+        assert unquote(parts.path) == path
+    assert uris[1] == "content/a%20b.yaml"
+    assert uris[3] == "content/100%25.yaml"
+    assert uris[5] == "content/caf%C3%A9/%E5%96%B6%E6%A5%AD.yaml"
+    assert uris[11] == "file:///abs%20olute/path%23x.yaml"
+
+
+PROPERTY_ESCAPES = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
+
+
+def _runner_parse(line: str) -> tuple[str, dict[str, str], str] | None:
+    """A workflow command as GitHub's runner reads one line (ActionCommand.TryParseV2)."""
+    message = line.lstrip()
+    if not message.startswith("::"):
+        return None
+    end = message.find("::", 2)
+    if end < 0:
+        return None
+    info = message[2:end]
+    name, _, props = info.partition(" ")
+    properties = {}
+    for item in props.strip().split(","):
+        key, eq, value = item.partition("=")
+        if eq and key and value:
+            for escaped, char in (
+                ("%0D", "\r"),
+                ("%0A", "\n"),
+                ("%3A", ":"),
+                ("%2C", ","),
+                ("%25", "%"),
+            ):
+                value = value.replace(escaped, char)
+            properties[key] = value
+    data = message[end + 2 :]
+    for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%25", "%")):
+        data = data.replace(escaped, char)
+    return name, properties, data
+
+
+def test_github_annotations_of_hostile_names_and_messages_stay_one_command_each() -> None:
+    from generator.problems import format_github
+
+    problems = _problems()
+    out = format_github(problems)  # type: ignore[arg-type]
+    # the runner splits at CR and LF: one line, and one command, per problem
+    lines = out.replace("\r", "\n").split("\n")
+    assert len(lines) == len(problems)
+    parsed = [_runner_parse(line) for line in lines]
+    assert all(p is not None and p[0] == "error" for p in parsed)
+    by_line = {int(p[1]["line"]): p for p in parsed if p is not None}
+    for line, (path, message) in enumerate(
+        zip(HOSTILE_PATHS, HOSTILE_MESSAGES * 2, strict=True), start=1
+    ):
+        _, props, data = by_line[line]
+        assert props["file"] == path  # the runner gets the name back exactly
+        assert set(props) == {"file", "line", "col", "title"}
+        if "\x07" in message:  # controls, NEL, U+2028 and bidi overrides: escapes
+            assert data == (
+                "bell\\u0007 escape\\u001b[31m nel\\u0085 ls\\u2028 bidi\\u202e; a hint, with: %"
+            )
+        else:
+            assert data == f"{message}; a hint, with: %"
+    assert "\x1b" not in out and "\u2028" not in out and "\x85" not in out
