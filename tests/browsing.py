@@ -39,8 +39,16 @@ MISSING = (
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a site quietly; the theme's assets may be cached by the browser (one page
+    after another, as a reader browses), pages are fetched each time."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def end_headers(self) -> None:
+        if not self.path.split("?")[0].endswith((".html", "/", ".json")):
+            self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
 
 
 @contextmanager

@@ -13,6 +13,7 @@ The YAML cases are in `tests/hostile/`; cases that need bytes, files a YAML file
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -100,6 +101,49 @@ FILES: dict[str, tuple[Setup, list[str]]] = {
 }
 
 
+def _planted(svg: str) -> Setup:
+    """Fill the diagram cache with `svg` under the key of every diagram the build will draw
+    (the cache is untrusted: a pull request can commit it, and a build can inherit it)."""
+
+    def plant(project: Path) -> None:
+        from generator.load import load_model
+        from generator.render import RenderOptions, diagram_sources
+        from generator.svg import SvgCache, current_renderer
+
+        model = load_model(project / "content", today=TODAY).model
+        assert model is not None
+        options = RenderOptions(today=TODAY, source_root=str(project.resolve()))
+        cache = SvgCache(project / ".cache" / "ownbook")
+        folder = project / ".cache" / "ownbook"
+        folder.mkdir(parents=True)
+        for dot in diagram_sources(model, options):
+            (folder / f"{cache.key(current_renderer(), dot)}.svg").write_text(svg)
+
+    return plant
+
+
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+# Cached SVGs a pull request could plant: each is cleaned (or drawn again), never inlined.
+CACHES: dict[str, Setup] = {
+    "cached-svg-with-script-and-handlers": _planted(
+        f'{_SVG} onload="alert(1)"><script>alert(2)</script><g onmouseover="alert(3)">'
+        '<a xlink:href="javascript:alert(4)"><text>x</text></a></g></svg>'
+    ),
+    "cached-svg-with-foreign-html-and-links-out": _planted(
+        f'{_SVG} viewBox="0 0 10 10"><foreignObject><iframe xmlns="http://www.w3.org/1999/'
+        'xhtml" src="data:text/html,alert(5)"/></foreignObject><a href="https://evil.example/">'
+        '<text style="x" fill="url(javascript:alert(6))">t</text></a>'
+        '<image href="https://evil.example/t.png"/><use href="#x"/></svg>'
+    ),
+    "cached-svg-with-entities-and-a-doctype": _planted(
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "&#60;script&#62;alert(7)&#60;/script'
+        '&#62;"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        f"{_SVG}><text>&b;</text></svg>"
+    ),
+    "cached-file-that-is-not-svg": _planted("<html><script>alert(8)</script></html>"),
+}
+
+
 def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None, Setup | None]]:
     """(name, files, expected error codes or None when the case must build, extra setup)."""
     cases: list[tuple[str, dict[str, str | bytes], list[str] | None, Setup | None]] = []
@@ -115,6 +159,8 @@ def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None, Setup 
         cases.append((name, all_files, [code] if code else None, None))
     for name, (setup, codes) in FILES.items():
         cases.append((name, {"base.yaml": BASE}, codes, setup))
+    for name, setup in CACHES.items():
+        cases.append((name, {"base.yaml": BASE}, None, setup))
     return cases
 
 
@@ -145,7 +191,15 @@ def theme_scripts(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
 
 
 def assert_safe(site: Path, theme_scripts: set[str]) -> None:
-    """No script but the theme's, no event attribute, no unsafe URL, no injected element."""
+    """No script but the theme's, no event attribute, no unsafe URL, no injected element,
+    and no markup in the search index but the theme's own."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    for entry in index["docs"]:
+        for key in ("title", "text"):
+            parsed = BeautifulSoup(entry[key], "html.parser")
+            tags = {t.name for t in parsed.find_all(True)}
+            # Material keeps these few tags of a page's text in its index, nothing else.
+            assert tags <= {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}, (entry, tags)
     docs = sorted(site.rglob("*.html")) + sorted(site.rglob("*.svg"))
     assert docs
     for path in docs:
