@@ -14,11 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, diagram_sources
+from ownbook.render.pages import page_graphs
+from ownbook.svg import SvgCache, current_renderer, render_svgs
+
 from benchmarks.synth import write_model
-from generator.load import load_model
-from generator.render import RenderOptions, diagram_sources
-from generator.render.pages import page_graphs
-from generator.svg import SvgCache, current_renderer, render_svgs
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from generator.render import fields
+from ownbook.render import fields
 
 SHAPES = {
     "prose": "lorem ipsum dolor ",

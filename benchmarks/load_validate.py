@@ -12,8 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from ownbook.load import load_model
+
 from benchmarks.synth import write_model
-from generator.load import load_model
 
 
 def main() -> None:

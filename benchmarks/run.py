@@ -26,10 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, diagram_sources, nav, render_pages, site_name
+from ownbook.svg import SvgCache, render_svgs
+
 from benchmarks.synth import write_model
-from generator.load import load_model
-from generator.render import RenderOptions, diagram_sources, nav, render_pages, site_name
-from generator.svg import SvgCache, render_svgs
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 22)
@@ -117,7 +118,7 @@ def measure(name: str, size: tuple[int, int, int], work: Path) -> dict[str, floa
         config = config.replace(old, new)
     (plain / "mkdocs.yml").write_text("INHERIT: nav.yml\n" + config)
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
-    build = [sys.executable, "-m", "generator", "build", "--today", TODAY.isoformat()]
+    build = [sys.executable, "-m", "ownbook", "build", "--today", TODAY.isoformat()]
     timings = work / f"{name}-timings.json"
     env = {**ENV, "OWNBOOK_TIMINGS": str(timings)}
     run(build, proj, env)  # warms the diagram cache on disk
@@ -159,7 +160,7 @@ def rebuild_after_edit(proj: Path) -> dict[str, float]:
         "from pathlib import Path\n"
         "from mkdocs.commands.build import build\n"
         "from mkdocs.config import load_config\n"
-        "from generator.plugin import OwnbookPlugin\n"
+        "from ownbook.plugin import OwnbookPlugin\n"
         "def main():\n"
         "    threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
         "    site = tempfile.mkdtemp()\n"

@@ -8,10 +8,11 @@ import json
 import os
 import time
 from pathlib import Path
+from types import ModuleType
 
 import click
 
-from . import __version__
+from . import __version__, assets
 from .history import ownership_history
 from .load import Checked, load_model, unresolved_last
 from .output import prepare_cache_dir, refuse_output_link, staged_dir, write_files
@@ -36,6 +37,22 @@ def _say(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     """Print for a terminal or a CI log: model text can carry invisible and bidirectional
     characters (control characters are refused at load), which are shown as escapes."""
     click.echo(terminal_text(str(message)), err=err, nl=nl)
+
+
+def _engine() -> ModuleType:
+    """The plugin module, imported only by the commands that build: it needs MkDocs 1.x or
+    ProperDocs (which provides the same modules), and without either the command says so
+    in one line."""
+    try:
+        from . import plugin
+    except ImportError as exc:
+        _say(
+            "error: building the handbook needs MkDocs 1.x (pip install 'mkdocs<2' "
+            f"mkdocs-material) or ProperDocs (pip install properdocs), and neither imports: {exc}",
+            err=True,
+        )
+        raise SystemExit(1) from None
+    return plugin
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -203,7 +220,7 @@ def build(
     The site is built into a temporary folder and replaces the previous one only when the
     build succeeds: a failed build leaves the previous site untouched.
     """
-    from .plugin import build_site
+    build_site = _engine().build_site
 
     root = config_file.parent.resolve()
     site = site_dir if site_dir is not None else config_file.parent / "site"
@@ -239,7 +256,7 @@ def build(
 @click.option("--strict", is_flag=True, help="Fail on any warning.")
 def serve(config_file: Path, dev_addr: str | None, strict: bool) -> None:
     """Preview the handbook, rebuilding on every edit of the model or the theme."""
-    from .plugin import serve_site
+    serve_site = _engine().serve_site
 
     try:
         serve_site(config_file, dev_addr, strict=strict)
@@ -323,10 +340,16 @@ def _generate(
     with staged_dir(out) as stage:
         downloads = render_downloads(checked.model)
         write_files(
-            stage, {**pages, **downloads, GENERATED_MARKER: "Written by `ownbook generate`.\n"}
+            stage,
+            {
+                **assets.theme_files(),
+                **pages,
+                **downloads,
+                GENERATED_MARKER: "Written by `ownbook generate`.\n",
+            },
         )
     if mkdocs_fragment is not None:
-        fragment = {"site_name": site_name(checked.model), "nav": nav(checked.model)}
+        fragment = assets.config_fragment(site_name(checked.model), nav(checked.model))
         mkdocs_fragment.write_text(json.dumps(fragment, indent=2) + "\n")
     _say(f"wrote {len(pages)} pages into {out}")
 
@@ -694,6 +717,57 @@ def import_(sheet_file: Path, out: Path, sheet: str | None, force: bool) -> None
         f"next: `ownbook check {out}`"
     )
     raise SystemExit(1 if result.errors or checked.errors else 0)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--example",
+    type=click.Choice(["lifecycle"]),
+    help="Write the full example playbook instead of the small starter model.",
+)
+@click.option("--title", help="The handbook's title (the starter's: Customer Lifecycle Handbook).")
+@click.option("--organization", help="Whose handbook it is (the starter's: Example Co).")
+@click.option(
+    "--owner",
+    metavar="@ORG/TEAM",
+    help="Who owns what no team is accountable for, and CODEOWNERS itself (default: the "
+    "placeholder @your-org/handbook-maintainers, to change).",
+)
+def new(
+    folder: Path,
+    example: str | None,
+    title: str | None,
+    organization: str | None,
+    owner: str | None,
+) -> None:
+    """Create a handbook repository in FOLDER (new, or an empty folder) that builds at once.
+
+    It holds a starter model in content/, its schema, mkdocs.yml, requirements.txt pinning
+    what builds the site, pre-commit hooks, CODEOWNERS, GitHub workflows for pull requests
+    and publishing, and a README for the handbook's maintainers.
+    """
+    from . import scaffold
+
+    try:
+        files = scaffold.scaffold_files(
+            example=example,
+            title=title,
+            organization=organization,
+            owner=owner or scaffold.DEFAULT_OWNER,
+        )
+        scaffold.write_scaffold(folder, files)
+    except OwnbookError as exc:
+        _say(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except OSError as exc:
+        _say(f"error: cannot write {folder}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
+    _say(f"wrote a handbook into {folder} ({len(files)} files); next:")
+    _say(f"  cd {folder}")
+    _say("  ownbook build --strict   # or `ownbook serve` for a live preview")
+    if owner is None:
+        _say(f"and replace the placeholder owner {scaffold.DEFAULT_OWNER} (see {folder}/README.md)")
 
 
 def main() -> None:

@@ -25,11 +25,13 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, PluginError
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils.yaml import yaml_load
 
+from . import assets
 from .downloads import downloads_of
 from .history import ownership_history
 from .load import (
@@ -65,15 +67,43 @@ log = get_plugin_logger("ownbook")
 _preloaded: dict[Path, tuple[Checked, float]] = {}
 
 
+class _Date(c.BaseConfigOption[dt.date | None]):
+    """A date: a YAML date (`today: 2026-12-01`) or a string written YYYY-MM-DD."""
+
+    def run_validation(self, value: object) -> dt.date | None:
+        if value is None or isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise c.ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}")
+
+
+class _Count(c.BaseConfigOption[int]):
+    """A whole number, zero or more."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise c.ValidationError(f"expected a whole number, 0 or more, not {value!r}")
+        return value
+
+
 class OwnbookConfig(base.Config):
     content_dir = c.Type(str, default="content")
     # Rendered diagrams are kept here across builds (relative to mkdocs.yml).
     cache_dir = c.Type(str, default=".cache/ownbook")
-    # How many commits of content/ the "Ownership changes" page goes back.
-    history_limit = c.Type(int, default=20)
+    # How many commits of content/ the "Ownership changes" page goes back (0: none).
+    history_limit = _Count(default=20)
     # Leave the nav of mkdocs.yml alone (when it has one) instead of building it from the model.
     keep_nav = c.Type(bool, default=False)
-    today = c.Optional(c.Type(str))
+    # The date review cadence is checked against (default: the day of the build).
+    today = _Date()
     # Files in the docs folder other than the model (hand-written Markdown, HTML, images)
     # reach the site as written, raw HTML and scripts included: they are code, not content,
     # so a build refuses them unless this is set (see SECURITY.md).
@@ -134,6 +164,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             Path(target).write_text(json.dumps(self.timings, indent=2))
 
     def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
+        _apply_site_defaults(config)
         content = self.content_path(config)
         root = Path(config.config_file_path).parent.resolve()
         shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
@@ -222,13 +253,16 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         return self.svg_cache
 
     def _today(self) -> dt.date | None:
-        return dt.date.fromisoformat(self.config.today) if self.config.today else None
+        return self.config.today
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         with self._timed("on_files"):
             return self._add_files(files, config)
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for file in files:  # the model is the source of pages, never a page itself
+            if file.generated_by is None and file.src_uri.endswith((".yaml", ".yml")):
+                file.inclusion = InclusionLevel.EXCLUDED
         if not self.config.allow_pages:
             _refuse_pages(files, Path(config.docs_dir))
         by_path = {f.src_uri: f for f in files}
@@ -291,14 +325,18 @@ def build_site(
 
     handler = _console_handler()
     try:
-        config = load_config(str(config_file), strict=strict, site_dir=str(site_dir))
+        try:
+            config = load_config(str(config_file), strict=strict, site_dir=str(site_dir))
+        except (ConfigurationError, ValueError) as exc:
+            # MkDocs' YAML loader raises ValueError for a date such as 2026-13-40.
+            raise OwnbookError(f"{config_file}: invalid configuration: {exc}") from None
         for plugin in config.plugins.values():
             if isinstance(plugin, OwnbookPlugin):
                 # Refused here too (on_config checks again), so that `ownbook build` says
                 # it in one line rather than through MkDocs' abort.
                 plugin._cache_folder(Path(config.config_file_path).parent.resolve())
                 if today is not None:
-                    plugin.config.today = today.isoformat()
+                    plugin.config.today = today
                 if checked is not None:
                     _preloaded[plugin.content_path(config)] = (checked, load_seconds)
         build(config)
@@ -363,3 +401,53 @@ def _refuse_pages(files: Files, docs_dir: Path) -> None:
             "as written (raw HTML and scripts included); remove them, or set the ownbook "
             "plugin's `allow_pages: true` in mkdocs.yml and review them as code"
         )
+
+
+def _user_config(config: MkDocsConfig) -> dict[str, Any]:
+    """What the handbook's own `mkdocs.yml` (with what it INHERITs) sets, before defaults:
+    read again with MkDocs' own loader (the file is code, and MkDocs keeps no record of
+    which keys were given)."""
+    path = config.config_file_path
+    if not path or not os.path.isfile(path):
+        return {}
+    with open(path, "rb") as stream:
+        return yaml_load(stream)
+
+
+def _apply_site_defaults(config: MkDocsConfig) -> None:
+    """Add what ownbook's pages need (its theme folder, CSS and scripts, the Markdown
+    extensions they are written for) and the settings a handbook gets unless its
+    `mkdocs.yml` chooses otherwise (directory URLs off for `file://`, no web fonts, the
+    nav features, a light/dark palette, link validation). Idempotent: `serve` reruns it."""
+    user = _user_config(config)
+    theme_dir = str(assets.THEME_DIR)
+    if theme_dir not in config.theme.dirs:
+        # After the handbook's own `custom_dir` (its overrides win), before Material's.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
+    config.extra_css.extend(assets.missing(list(config.extra_css), assets.CSS))
+    scripts = [str(script) for script in config.extra_javascript]
+    config.extra_javascript.extend(assets.missing(scripts, assets.JAVASCRIPT))
+    if any(name.rsplit("/", 1)[-1] == "offline" for name in config.plugins):
+        shims = config.extra.get("polyfills", [])
+        kept = [shim for shim in shims if assets.OFFLINE_SHIM_NAME not in str(shim)]
+        config.extra["polyfills"] = [*kept, assets.IFRAME_WORKER_SHIM]
+    for name, options in assets.MARKDOWN_EXTENSIONS.items():
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+        if options and name not in config.mdx_configs:  # the handbook's own options win
+            config.mdx_configs[name] = dict(options)
+    if "use_directory_urls" not in user:
+        config.use_directory_urls = False
+    theme = user.get("theme")
+    chosen = theme if isinstance(theme, dict) else {}
+    if config.theme.name == "material":
+        if "features" not in chosen:
+            config.theme["features"] = list(assets.THEME_FEATURES)
+        if "palette" not in chosen:
+            config.theme["palette"] = [dict(p) for p in assets.THEME_PALETTE]
+        if "font" not in chosen:
+            config.theme["font"] = False
+    if "validation" not in user:
+        for group, keys in assets.VALIDATION.items():
+            for key in keys:
+                setattr(getattr(config.validation, group), key, logging.WARNING)

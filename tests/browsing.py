@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ownbook.render.fields import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from playwright.sync_api import Browser, Dialog, Page, Route
-
-from generator.render.fields import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 CHROMIUM = os.environ.get("OWNBOOK_CHROMIUM", "/usr/bin/chromium")
 # The flags a headless Chromium needs in a container with no network beyond localhost.

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
-
-from generator.load import Checked, load_model
+from ownbook.load import Checked, load_model
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -92,7 +91,8 @@ def check_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
 
 
 def make_project(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
-    """A handbook project in `root`: the repository's mkdocs.yml and theme, and a model.
+    """A handbook project in `root`: the repository's mkdocs.yml and a model (the plugin
+    brings its own assets: nothing else of the repository is copied).
 
     With `files` None the default content is copied in. Returns the mkdocs.yml path.
     """
@@ -100,7 +100,6 @@ def make_project(root: Path, files: dict[str, str | bytes] | None = None) -> Pat
 
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "theme").symlink_to(ROOT / "theme")
     if files is None:
         shutil.copytree(ROOT / "content", root / "content")
     else:

@@ -19,10 +19,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from ownbook.load import load_model
+from ownbook.model import Model, split_party
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from generator.load import load_model
-from generator.model import Model, split_party
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
 

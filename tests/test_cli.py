@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ownbook.cli import cli
 
-from generator.cli import cli
 from tests.conftest import BASE, write_files
 
 TODAY = ["--today", "2026-11-22"]
@@ -119,7 +119,7 @@ def test_schema_command_prints_the_schema() -> None:
 
 def test_console_script_runs_as_a_module(content: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", "check", "content", *TODAY],
+        [sys.executable, "-m", "ownbook", "check", "content", *TODAY],
         capture_output=True,
         text=True,
         check=False,
@@ -129,7 +129,8 @@ def test_console_script_runs_as_a_module(content: Path) -> None:
 
 
 def test_readme_documents_every_problem_code() -> None:
-    from generator.problems import CODES
+    from ownbook.problems import CODES
+
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text()
@@ -256,7 +257,7 @@ HOSTILE_MESSAGES = [
 
 
 def _problems() -> list[object]:
-    from generator.problems import Pos, Problem
+    from ownbook.problems import Pos, Problem
 
     return [
         Problem("OB018", Pos(path, i + 1, 2), message, "a hint, with: %")
@@ -290,8 +291,8 @@ def test_sarif_uris_of_hostile_paths_are_valid_and_round_trip() -> None:
     from urllib.parse import unquote, urlsplit
 
     import jsonschema
+    from ownbook.problems import format_sarif
 
-    from generator.problems import format_sarif
     from tests.conftest import ROOT
 
     log = json.loads(format_sarif(_problems(), "0"))  # type: ignore[arg-type]
@@ -353,7 +354,7 @@ def _runner_parse(line: str) -> tuple[str, dict[str, str], str] | None:
 
 
 def test_github_annotations_of_hostile_names_and_messages_stay_one_command_each() -> None:
-    from generator.problems import format_github
+    from ownbook.problems import format_github
 
     problems = _problems()
     out = format_github(problems)  # type: ignore[arg-type]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ownbook.cli import cli
+from ownbook.codeowners import CodeownersError, owner_problem, rule, shown_diff
 
-from generator.cli import cli
-from generator.codeowners import CodeownersError, owner_problem, rule, shown_diff
 from tests.conftest import BASE, ROOT, write_files
 
 GITHUB = BASE.replace("    name: Marketing\n", "    name: Marketing\n    github: '@co/marketing'\n")

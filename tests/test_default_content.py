@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from generator import spec
-from generator.load import load_model
+from ownbook import spec
+from ownbook.load import load_model
+
 from tests.conftest import ROOT, TODAY
 
 

@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from generator import svg as svg_mod
-from generator.load import load_model
-from generator.model import Model, split_party
-from generator.render import RenderOptions, diagram_sources, render_pages
-from generator.render.dot import to_dot
-from generator.render.graphs import (
+from ownbook import svg as svg_mod
+from ownbook.load import load_model
+from ownbook.model import Model, split_party
+from ownbook.render import RenderOptions, diagram_sources, render_pages
+from ownbook.render.dot import to_dot
+from ownbook.render.graphs import (
     MAX_NODES,
     Graph,
     lifecycle_graph,
@@ -25,8 +24,9 @@ from generator.render.graphs import (
     summarise,
     team_graph,
 )
-from generator.render.views import stage_activities
-from generator.svg import Renderer, SvgCache, _candidates, _probe, render_svgs
+from ownbook.render.views import stage_activities
+from ownbook.svg import Renderer, SvgCache, _candidates, _probe, render_svgs
+
 from tests.conftest import TODAY, write_files
 
 GOLDEN = Path(__file__).parent / "golden" / "model"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ownbook.cli import cli
 
-from generator.cli import cli
 from tests.conftest import BASE, write_files
 
 

@@ -1,6 +1,6 @@
 """Escaping, checked the way a reader sees it: through Python-Markdown to HTML.
 
-Markdown fields are converted by ownbook (`generator.render.fields`) and the result is then
+Markdown fields are converted by ownbook (`ownbook.render.fields`) and the result is then
 passed through Python-Markdown as the page is: what a reader gets is what is tested."""
 
 from __future__ import annotations
@@ -8,9 +8,8 @@ from __future__ import annotations
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-
-from generator.escape import md_text, meta_str, url_dest
-from generator.render.fields import is_allowed_link, md_block
+from ownbook.escape import md_text, meta_str, url_dest
+from ownbook.render.fields import is_allowed_link, md_block
 
 EXTENSIONS = ["tables", "toc", "admonition", "fenced_code"]
 
@@ -150,7 +149,7 @@ def test_url_dest_cannot_break_out() -> None:
 def test_raw_html_in_a_table_cell_stays_in_its_cell() -> None:
     """Found by the text property test: a line break or a pipe in a role name, inside the
     title of a letter badge, ended the table row."""
-    from generator.render.words import letter_badge
+    from ownbook.render.words import letter_badge
 
     for name in ("0\n", "a | b", "x\r\ny", "`code` | *em*"):
         badge = letter_badge("responsible", name)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from ownbook.load import load_model
+from ownbook.model import Model
+from ownbook.render.exports import MATRIX_FIXED, render_downloads
 
-from generator.load import load_model
-from generator.model import Model
-from generator.render.exports import MATRIX_FIXED, render_downloads
 from tests.conftest import BASE, ROOT, TODAY, write_files
 
 LETTER = {"responsible": "R", "accountable": "A", "consulted": "C", "informed": "I"}

@@ -18,19 +18,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from generator import load as load_mod
-from generator.cli import GENERATED_MARKER, cli
-from generator.load import NotRegular, load_model, open_regular
-from generator.output import (
+from ownbook import load as load_mod
+from ownbook.cli import GENERATED_MARKER, cli
+from ownbook.load import NotRegular, load_model, open_regular
+from ownbook.output import (
     prepare_cache_dir,
     remove_leftovers,
     staged_dir,
     swap_in,
     write_files,
 )
-from generator.problems import OwnbookError, format_github, format_json
-from generator.svg import SvgCache
+from ownbook.problems import OwnbookError, format_github, format_json
+from ownbook.svg import SvgCache
+
 from tests.conftest import BASE, TODAY, make_project
 from tests.conftest import write_files as write_model
 from tests.test_build import ENV, mkdocs, ownbook
@@ -127,7 +127,7 @@ def test_a_fifo_does_not_hang_ownbook_check(tmp_path: Path, content: Path) -> No
     os.mkfifo(content / "pipe.yaml")
     os.mkfifo(content / "notes")
     proc = subprocess.run(
-        [sys.executable, "-m", "generator", "check", "content"],
+        [sys.executable, "-m", "ownbook", "check", "content"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

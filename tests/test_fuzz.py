@@ -9,9 +9,9 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ownbook.load import load_model
+from ownbook.problems import OwnbookError
 
-from generator.load import load_model
-from generator.problems import OwnbookError
 from tests.conftest import BASE, TODAY
 
 # Example counts come from the profile (tests/conftest.py; `--hypothesis-profile=deep`).

@@ -23,14 +23,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
+from ownbook import __version__
+from ownbook.cli import cli
+from ownbook.diff import NO_MENTION
+from ownbook.gitio import MAX_ENTRIES, content_commits
+from ownbook.history import CACHE_SCHEMA, _Cache, ownership_history
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, render_pages
 
-from generator import __version__
-from generator.cli import cli
-from generator.diff import NO_MENTION
-from generator.gitio import MAX_ENTRIES, content_commits
-from generator.history import CACHE_SCHEMA, _Cache, ownership_history
-from generator.load import load_model
-from generator.render import RenderOptions, render_pages
 from tests.conftest import BASE, ROOT, TODAY, write_files
 
 ENV = {

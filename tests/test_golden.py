@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, nav, render_pages
 
-from generator.load import load_model
-from generator.render import RenderOptions, nav, render_pages
 from tests.conftest import TODAY
 
 HERE = Path(__file__).parent / "golden"

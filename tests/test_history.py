@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ownbook.history import ownership_history
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, render_pages
 
-from generator.history import ownership_history
-from generator.load import load_model
-from generator.render import RenderOptions, render_pages
 from tests.conftest import BASE, TODAY, write_files
 from tests.test_diff import git
 

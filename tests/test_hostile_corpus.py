@@ -106,9 +106,9 @@ def _planted(svg: str) -> Setup:
     (the cache is untrusted: a pull request can commit it, and a build can inherit it)."""
 
     def plant(project: Path) -> None:
-        from generator.load import load_model
-        from generator.render import RenderOptions, diagram_sources
-        from generator.svg import SvgCache, current_renderer
+        from ownbook.load import load_model
+        from ownbook.render import RenderOptions, diagram_sources
+        from ownbook.svg import SvgCache, current_renderer
 
         model = load_model(project / "content", today=TODAY).model
         assert model is not None

@@ -18,11 +18,11 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ownbook import importsheet
+from ownbook.importsheet import ImportMessage, ImportResult, import_sheet, write_import
+from ownbook.load import load_model
+from ownbook.model import Model
 
-from generator import importsheet
-from generator.importsheet import ImportMessage, ImportResult, import_sheet, write_import
-from generator.load import load_model
-from generator.model import Model
 from tests.conftest import TODAY
 
 HERE = Path(__file__).resolve().parent / "import"

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from ownbook.load import FileCache, load_model
+from ownbook.model import Activity, Model, Raci, Team, party_team
+from ownbook.problems import Pos
+from ownbook.render import RenderOptions, diagram_sources, pages, render_pages
+from ownbook.render.memo import Memo
+from ownbook.svg import SvgResult
 
 from benchmarks.synth import write_model
-from generator.load import FileCache, load_model
-from generator.model import Activity, Model, Raci, Team, party_team
-from generator.problems import Pos
-from generator.render import RenderOptions, diagram_sources, pages, render_pages
-from generator.render.memo import Memo
-from generator.svg import SvgResult
 from tests.conftest import ROOT, TODAY
 
 T = TypeVar("T")

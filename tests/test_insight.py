@@ -12,11 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from ownbook.cli import cli
+from ownbook.health import KINDS, assess
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, render_pages
 
-from generator.cli import cli
-from generator.health import KINDS, assess
-from generator.load import load_model
-from generator.render import RenderOptions, render_pages
 from tests.conftest import BASE, ROOT, TODAY, write_files
 
 # A model with one of each risk: every line of it is a case.

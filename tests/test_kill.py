@@ -27,7 +27,7 @@ def test_sigkill_during_build_leaves_the_previous_site_byte_identical(tmp_path: 
         team_file.read_text().replace("  name: Sales\n", "  name: Sales Team\n", 1)
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--today", TODAY.isoformat()],
+        [sys.executable, "-m", "ownbook", "build", "--today", TODAY.isoformat()],
         cwd=project,
         env=ENV,
         stdout=subprocess.DEVNULL,

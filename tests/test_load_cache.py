@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.load import FileCache, load_model
+from ownbook.load import FileCache, load_model
+
 from tests.conftest import ROOT, TODAY, write_files
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ownbook.load import Checked, find_model_files, load_model
+from ownbook.yamltree import MAX_FILE_BYTES
 
-from generator.load import Checked, find_model_files, load_model
-from generator.yamltree import MAX_FILE_BYTES
 from tests.conftest import BASE, TODAY, write_files
 
 

@@ -22,9 +22,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator.render import fields
-from generator.render.fields import (
+from ownbook.render import fields
+from ownbook.render.fields import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,
@@ -33,6 +32,7 @@ from generator.render.fields import (
     md_block,
     md_list,
 )
+
 from tests.test_text_property import EXTENSION_CONFIGS, EXTENSIONS, MARKDOWN, SAFE, site_html
 
 DEEP = os.environ.get("OWNBOOK_PROPERTY_EXAMPLES")

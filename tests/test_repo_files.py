@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 from click.testing import CliRunner
+from ownbook.cli import cli
 
-from generator.cli import cli
 from tests.conftest import ROOT
 
 

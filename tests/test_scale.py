@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ownbook.load import load_model
+from ownbook.model import Model
+from ownbook.render import RenderOptions, nav, render_pages
+from ownbook.render.nav import NAV_CHUNK
+from ownbook.render.pages import MATRIX_MAX_TEAMS, STAGE_TABLE_MAX_TEAMS
 
 from benchmarks.synth import write_model
-from generator.load import load_model
-from generator.model import Model
-from generator.render import RenderOptions, nav, render_pages
-from generator.render.nav import NAV_CHUNK
-from generator.render.pages import MATRIX_MAX_TEAMS, STAGE_TABLE_MAX_TEAMS
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from ownbook import spec
+from ownbook.load import find_model_files
 
-from generator import spec
-from generator.load import find_model_files
 from tests.conftest import BASE, ROOT
 
 SCHEMA_FILE = ROOT / "generator" / "schema" / "ownbook.schema.json"

@@ -13,9 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.downloads import downloads_of
-from generator.load import FileCache, load_model
-from generator.render import render_downloads
+from ownbook.downloads import downloads_of
+from ownbook.load import FileCache, load_model
+from ownbook.render import render_downloads
+
 from tests.conftest import TODAY, make_project
 
 SERVE = """
@@ -23,7 +24,7 @@ import json, sys, threading
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from generator.plugin import OwnbookPlugin
+from ownbook.plugin import OwnbookPlugin
 
 def main():
     threading.Thread(target=threading.Event().wait, daemon=True).start()
@@ -98,7 +99,7 @@ def test_a_serve_rebuild_equals_a_fresh_build(tmp_path: Path) -> None:
         "teams/sales.md",
     ]
     fresh = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--today", str(TODAY)],
+        [sys.executable, "-m", "ownbook", "build", "--today", str(TODAY)],
         cwd=project,
         capture_output=True,
         text=True,

@@ -11,11 +11,11 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
+from ownbook.cli import cli
+from ownbook.load import load_model
+from ownbook.model import Model, split_party
+from ownbook.render import paths
 
-from generator.cli import cli
-from generator.load import load_model
-from generator.model import Model, split_party
-from generator.render import paths
 from tests.conftest import TODAY, make_project
 
 LETTER = {"R": "responsible", "A": "accountable", "C": "consulted", "I": "informed"}

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import markdown
 import pytest
-import yaml
 from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
+from ownbook.assets import MARKDOWN_EXTENSIONS
+from ownbook.load import load_model
+from ownbook.render import RenderOptions, render_pages
 
-from generator.load import load_model
-from generator.render import RenderOptions, render_pages
-from tests.conftest import ROOT, TODAY
+from tests.conftest import TODAY
 
 # Plain-text fields, each a placeholder in the template below.
 PLAIN = [
@@ -92,17 +92,8 @@ glossary:
 
 
 def _extensions() -> tuple[list[str], dict[str, dict[str, object]]]:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
-    names: list[str] = []
-    configs: dict[str, dict[str, object]] = {}
-    for item in config["markdown_extensions"]:
-        if isinstance(item, dict):
-            ((name, options),) = item.items()
-            names.append(name)
-            configs[name] = options or {}
-        else:
-            names.append(item)
-    return names, configs
+    """The Markdown extensions a handbook is built with: the plugin's (ownbook.assets)."""
+    return list(MARKDOWN_EXTENSIONS), {k: v for k, v in MARKDOWN_EXTENSIONS.items() if v}
 
 
 EXTENSIONS, EXTENSION_CONFIGS = _extensions()

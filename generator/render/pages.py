@@ -149,7 +149,7 @@ def _bytecode_cache() -> BytecodeCache | None:
 
 
 _ENV = Environment(
-    loader=PackageLoader("generator", "templates"),
+    loader=PackageLoader("ownbook", "templates"),
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
