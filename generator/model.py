@@ -198,6 +198,16 @@ class Model:
         """The stages in lifecycle order."""
         return tuple(self.stage_by_id[s] for s in self.handbook.lifecycle if s in self.stage_by_id)
 
+    @cached_property
+    def stage_order(self) -> Mapping[str, int]:
+        """{stage id: position in the lifecycle}."""
+        return MappingProxyType({s.id: i for i, s in enumerate(self.lifecycle)})
+
+    @cached_property
+    def activity_index(self) -> Mapping[str, int]:
+        """{activity id: position in the model} (a tie-breaker that keeps sorts stable)."""
+        return MappingProxyType({a.id: i for i, a in enumerate(self.activities)})
+
     def review_cadence(self, activity: Activity) -> int:
         return activity.review_every_days or self.handbook.review_every_days
 

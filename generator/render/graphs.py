@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..model import Activity, Model, split_party
 from . import paths
-from .views import letters_per_team, stage_activities
+from .views import letters_per_team, stage_members
 
 MAX_NODES = 60
 MAX_EDGES = 120
@@ -134,7 +134,7 @@ def _team_nodes(model: Model, ids: set[str], center: str | None = None) -> tuple
 
 def stage_graph(model: Model, stage_id: str) -> Graph:
     """The teams of one stage: who (A/R) consults and informs whom, weighted by activities."""
-    activities = stage_activities(model, stage_id)
+    activities = stage_members(model, stage_id)
     counts = _pairs(activities)
     involved = {split_party(p)[0] for a in activities for _, p, _ in a.raci.letters()}
     edges = tuple(Edge(s, t, v, n) for (s, t, v), n in sorted(counts.items()))

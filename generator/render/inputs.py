@@ -37,10 +37,9 @@ class Inputs:
         for t in m.teams:
             if t.parent is not None:
                 self.children[t.parent].append(t)
-        self.by_stage: dict[str, list[Activity]] = defaultdict(list)
-        for a in m.activities:
-            for s in a.stages:
-                self.by_stage[s].append(a)
+        self.by_stage: dict[str, list[Activity]] = {
+            s.id: views.stage_members(m, s.id) for s in m.lifecycle
+        }
         self._one: dict[int, tuple[Activity, tuple[Team, ...]]] = {}
         self._keys: dict[tuple[str, str], tuple[Any, ...]] = {}
         self.faqs: dict[tuple[str, str], list[Faq]] = defaultdict(list)
@@ -80,7 +79,8 @@ class Inputs:
         m = self.model
         # the home page lists each decision by name with the party accountable for it
         decisions = tuple(
-            (a.id, a.name, a.raci.accountable) for a in m.activities if a.kind == "decision"
+            (a.id, a.name, a.raci.accountable)
+            for a in views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision"))
         )
         return (self.context, m.handbook.pos, self.stages, m.teams, decisions)
 

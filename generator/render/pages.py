@@ -363,7 +363,7 @@ class _Renderer:
             hb=m.handbook,
             lifecycle=m.lifecycle,
             team_tree=views.team_tree(m),
-            decisions=[a for a in m.activities if a.kind == "decision"],
+            decisions=views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision")),
             edit_target=m.handbook,
         )
 
@@ -375,7 +375,11 @@ class _Renderer:
         activities = self.inputs.by_stage.get(stage_id, [])
         teams = views.teams_involved(m, activities)
         if len(teams) <= STAGE_TABLE_MAX_TEAMS:
-            table = self.raci_table(path, activities, teams) if activities else Markup("")
+            table = (
+                self.raci_table(path, activities, teams, show_stages=True)
+                if activities
+                else Markup("")
+            )
         else:
             table = self.letter_table(path, activities)
         return self.page(
@@ -514,9 +518,13 @@ class _Renderer:
         holdings = []
         for section in self.sections:
             ids = {a.id for a in section.activities}
+            order = {a.id: i for i, a in enumerate(section.activities)}
             by_letter = []
             for letter in LETTER_ORDER:
-                items = [h for h in held if h.letter == letter and h.activity.id in ids]
+                items = sorted(
+                    (h for h in held if h.letter == letter and h.activity.id in ids),
+                    key=lambda h, order=order: order[h.activity.id],
+                )
                 if items:
                     by_letter.append((letter, items))
             if by_letter:

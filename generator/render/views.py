@@ -6,17 +6,15 @@ Pure functions of the model; pages only format what these return.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import Activity, Faq, Model, Stage, Team, split_party
 
-ACROSS_ID = "across"
-ACROSS_TITLE = "Across the lifecycle"
-
 
 @dataclass(frozen=True)
 class Section:
-    """A group of activities: one lifecycle stage, or those that span several stages."""
+    """One lifecycle stage and the activities whose home it is (see `home_stage`)."""
 
     id: str
     title: str
@@ -24,26 +22,43 @@ class Section:
     activities: tuple[Activity, ...]
 
 
+def home_stage(model: Model, a: Activity) -> str:
+    """The stage an activity is listed under where it is listed once (the nav, the matrix,
+    the FAQ, a team's page): the first of its stages in lifecycle order."""
+    order = model.stage_order
+    known = [s for s in a.stages if s in order]
+    return min(known, key=order.__getitem__) if known else a.stages[0]
+
+
+def lifecycle_sorted(model: Model, activities: Iterable[Activity]) -> list[Activity]:
+    """Activities in lifecycle order (by home stage), the model's order within a stage: the
+    order every list of the handbook uses, never the order of the model's file paths."""
+    order = model.stage_order
+    index = model.activity_index
+    return sorted(
+        activities,
+        key=lambda a: (order.get(home_stage(model, a), len(order)), index.get(a.id, 0)),
+    )
+
+
 def sections(model: Model) -> list[Section]:
-    """Activities grouped by their one stage (lifecycle order), then the multi-stage ones.
-
-    Each activity is in exactly one section, so totals and the nav count it once.
-    """
-    by_stage: dict[str, list[Activity]] = defaultdict(list)
-    across: list[Activity] = []
-    for a in model.activities:
-        if len(a.stages) == 1:
-            by_stage[a.stages[0]].append(a)
-        else:
-            across.append(a)
-    out = [Section(s.id, s.name, s, tuple(by_stage[s.id])) for s in model.lifecycle]
-    if across:
-        out.append(Section(ACROSS_ID, ACROSS_TITLE, None, tuple(across)))
-    return out
+    """Each lifecycle stage with the activities whose home it is: every activity once."""
+    by_home: dict[str, list[Activity]] = defaultdict(list)
+    for a in lifecycle_sorted(model, model.activities):
+        by_home[home_stage(model, a)].append(a)
+    return [Section(s.id, s.name, s, tuple(by_home[s.id])) for s in model.lifecycle]
 
 
-def stage_activities(model: Model, stage_id: str) -> list[Activity]:
-    return [a for a in model.activities if stage_id in a.stages]
+def stage_members(model: Model, stage_id: str) -> list[Activity]:
+    """The activities of a stage, as its page lists them: those whose home it is first,
+    then those that come from another stage, by the position of their home stage.
+
+    One definition of membership (the activity names the stage), shared by the stage page,
+    its diagram, the matrix's stage filter and the health figures."""
+    members = [a for a in model.activities if stage_id in a.stages]
+    own = [a for a in members if home_stage(model, a) == stage_id]
+    others = [a for a in members if home_stage(model, a) != stage_id]
+    return lifecycle_sorted(model, own) + lifecycle_sorted(model, others)
 
 
 @dataclass(frozen=True)
