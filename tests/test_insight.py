@@ -101,8 +101,12 @@ def test_default_content_is_healthy() -> None:
     model = load_model(ROOT / "content", today=TODAY).model
     assert model is not None
     assert assess(model, TODAY).findings == ()
-    page = render_pages(model, RenderOptions(today=TODAY))["health.md"]
-    assert "**No ownership risk found** in 50 activities, 10 teams and 5 stages" in page
+    page = html.unescape(render_pages(model, RenderOptions(today=TODAY))["health.md"])
+    assert (
+        "**No ownership risk found, and every assignment was confirmed within its review "
+        "cadence**, checked on "
+    ) in page
+    assert "in 50 activities, 10 teams and 5 stages." in page
     assert "## Risks\n\nNone.\n" in page
     assert "Every assignment was confirmed within its review cadence." in page
     assert "\n### " not in page.split("## Reviews")[0]
@@ -131,7 +135,10 @@ def test_health_page_shows_each_risk_with_where_to_fix_it(risky: Path) -> None:
     assert model is not None
     # Character references read as the characters a reader sees.
     page = html.unescape(render_pages(model, RenderOptions(today=TODAY))["health.md"])
-    assert "**7 ownership risks to look at**, checked on 2026-11-22." in page
+    assert (
+        "**7 ownership risks and 2 reviews overdue or never done**, checked on "
+        '<time class="ob-date" datetime="2026-11-22">2026-11-22</time>'
+    ) in page
     for kind, (title, _) in KINDS.items():
         assert f"\n### {title}\n" in page, kind
     rows = [line for line in page.splitlines() if line.startswith("| [")]
@@ -166,19 +173,23 @@ def test_health_page_shows_each_risk_with_where_to_fix_it(risky: Path) -> None:
         [
             "| [Crowded work](activities/crowded.md)",
             "[Marketing](teams/marketing.md)",
-            "was due 2020-06-29, 2337 days ago",
+            '<time class="ob-date" datetime="2020-01-01">2020-01-01</time>',
+            '<time class="ob-date" datetime="2020-06-29">2020-06-29</time> (2337 days ago)',
             "content/model.yaml:40 |",
         ],
         [
             "| [Unreviewed work](activities/unreviewed.md)",
             "[Team 2](teams/t2.md)",
-            "has never been reviewed",
+            "never",
+            "never reviewed",
             "content/model.yaml:46 |",
         ],
     ]
     # The load table: a row per team, a column per stage, letters counted by hand.
     assert rows[9:12] == [
-        "| [Marketing](teams/marketing.md) | 3 R · 2 A · 1 C · 1 I | 1 I |  | 8 |",
+        "| [Marketing](teams/marketing.md) "
+        '<span class="ob-flag">over the limit: A for 2, limit 1</span> '
+        "| 3 R · 2 A · 1 C · 1 I | 1 I |  | 8 |",
         "| [Sales](teams/sales.md) | 1 R · 2 C · 1 I | 2 R · 1 A |  | 7 |",
         "| [Idle team](teams/idle.md) |  |  |  | 0 |",
     ]

@@ -165,7 +165,8 @@ class Inputs:
         return (self.context, a, self.teams_of((a,)))
 
     def who_owns(self, a: Activity) -> tuple[Any, ...]:
-        return (self.context, a, self.teams_of((a,)))
+        # a row of the FAQ's table: the parties and the names of the activity's stages
+        return (self.context, a, self.teams_of((a,)), self.stages)
 
     def faq_section(self, section: views.Section) -> tuple[Any, ...]:
         return (
@@ -174,6 +175,7 @@ class Inputs:
             section.title,
             section.activities,
             self.teams_of(section.activities),
+            self.stages,  # each row names the activity's stages
         )
 
 

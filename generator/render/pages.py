@@ -33,7 +33,7 @@ from ..svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history import History
-from ..escape import html_attr, html_text, md_text, meta_str, url_dest
+from ..escape import html_attr, html_text, inert, md_text, meta_str, url_dest
 from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
 from .fields import md_block, md_list
@@ -45,6 +45,7 @@ from .words import (
     LETTER_VERB,
     Here,
     ReviewStatus,
+    join,
     letter_badge,
     who_owns_question,
 )
@@ -164,7 +165,28 @@ _ENV.filters.update(
     html=html_text,
     dest=lambda v: Markup(url_dest(str(v))),
 )
+def _date(day: dt.date | None) -> Markup:
+    """A date that never breaks at its hyphens, machine-readable too."""
+    if day is None:
+        return Markup("never")
+    text = day.isoformat()
+    return Markup(f'<time class="ob-date" datetime="{text}">{text}</time>')
+
+
+def _prose(text: str) -> Markup:
+    """ownbook's own sentences (not model text) with `code` marked as code."""
+    parts = str(text).split("`")
+    return Markup(
+        "".join(
+            f"<code>{inert(part, fold=False)}</code>" if i % 2 else inert(part, fold=False)
+            for i, part in enumerate(parts)
+        )
+    )
+
+
+_ENV.filters.update(prose=_prose)
 _ENV.globals.update(
+    date=_date,
     indent=lambda depth: Markup("    " * int(depth)),
     badge=letter_badge,
     letter_names=LETTER_NAMES,
@@ -268,8 +290,9 @@ class _Renderer:
         svgs = self.options.svgs
         return svgs.get(drawn.dot) if drawn is not None and svgs is not None else None
 
-    def page(self, template: str, path: str, title: str, **context: Any) -> str:
-        """Front matter (the page title) and the rendered template body."""
+    def page(self, template: str, path: str, title: str | None, **context: Any) -> str:
+        """Front matter (the page title) and the rendered template body. Without a title
+        the theme names the page after the site (the home page: not the site name twice)."""
         context.setdefault("edit_target", None)
         drawn = self.diagrams.get(path)
         body = _ENV.get_template(template).render(
@@ -278,6 +301,8 @@ class _Renderer:
             diagram=self.diagram(drawn, path) if drawn else Markup(""),
             **context,
         )
+        if title is None:
+            return body
         return f"---\ntitle: {meta_str(title)}\n---\n\n{body}"
 
     # diagrams ----------------------------------------------------------------------
@@ -359,7 +384,7 @@ class _Renderer:
         return self.page(
             "home.md.j2",
             paths.HOME,
-            m.handbook.title,
+            None,
             hb=m.handbook,
             lifecycle=m.lifecycle,
             team_tree=views.team_tree(m),
@@ -506,6 +531,7 @@ class _Renderer:
             a=a,
             kind_label="Decision" if a.kind == "decision" else "Activity",
             raci_rows=rows,
+            ask=self.where_to_ask(a),
             review=ReviewStatus.of(m, a, self.options.today),
             faqs=self.inputs.faqs_for("activity", a.id),
             edit_target=a,
@@ -513,40 +539,76 @@ class _Renderer:
 
     def team(self, team: Team) -> str:
         m = self.model
+        path = paths.team_page(team.id)
+        here = Here(m, path)
         held = self.held.get(team.id, [])
-        totals = Counter(h.letter for h in held)
-        holdings = []
-        for section in self.sections:
-            ids = {a.id for a in section.activities}
-            order = {a.id: i for i, a in enumerate(section.activities)}
-            by_letter = []
-            for letter in LETTER_ORDER:
-                items = sorted(
-                    (h for h in held if h.letter == letter and h.activity.id in ids),
-                    key=lambda h, order=order: order[h.activity.id],
-                )
-                if items:
-                    by_letter.append((letter, items))
-            if by_letter:
-                holdings.append((section, by_letter))
+        mine = {h.activity.id for h in held}
+        activities = [a for s in self.sections for a in s.activities if a.id in mine]
+        # Each activity once, under the strongest letter the team holds in it: what it owns
+        # (A), what it does (R), then folded, what it is consulted on (C) or told of (I).
+        groups: dict[str, list[Markup]] = {letter: [] for letter in LETTER_ORDER}
+        for a in activities:
+            letters = views.cell_letters(a, team.id)
+            strongest = min(letters, key=lambda x: LETTER_ORDER.index(x[0]))[0]
+            groups[strongest].append(self.holding_line(here, team, a, letters))
         reading = []
         for stage in m.lifecycle:
             n = sum(1 for h in held if stage.id in h.activity.stages)
             if n:
                 reading.append((stage, n))
+        facts = [("Lead", md_text(team.lead))] if team.lead else []
+        facts += here.contact(team)
+        if team.github:
+            facts.append(("GitHub", md_text(team.github)))
+        parent = m.team_by_id.get(team.parent) if team.parent else None
+        if parent is not None:
+            facts.append(("Part of", here.team(parent)))
+        children = self.inputs.children.get(team.id, [])
+        if children:
+            facts.append(("Sub-teams", here.teams(children)))
         return self.page(
             "team.md.j2",
-            paths.team_page(team.id),
+            path,
             team.name,
             team=team,
-            parent=m.team_by_id.get(team.parent) if team.parent else None,
-            children=self.inputs.children.get(team.id, []),
-            totals=[(letter, totals[letter]) for letter in LETTER_ORDER if totals[letter]],
-            holdings=holdings,
+            facts=Markup(" · ".join(f"**{label}:** {value}" for label, value in facts)),
+            owns=groups["accountable"],
+            does=groups["responsible"],
+            consulted=groups["consulted"],
+            informed=groups["informed"],
             reading=reading,
             faqs=self.inputs.faqs_for("team", team.id),
             edit_target=team,
         )
+
+    def where_to_ask(self, a: Activity) -> Markup:
+        """How to reach the accountable team (its channel, e-mail, web page), or nothing."""
+        accountable = a.raci.accountable
+        if accountable is None:
+            return Markup("")
+        team = self.model.team_by_id[split_party(accountable)[0]]
+        here = Here(self.model, paths.activity_page(a.id))
+        return Markup(", ".join(str(value) for _, value in here.contact(team)))
+
+    def holding_line(
+        self, here: Here, team: Team, a: Activity, letters: list[tuple[str, str | None]]
+    ) -> Markup:
+        """One activity on a team page: its link, its stages, and every letter the team
+        holds in it with the role that holds it (named, not only in a tooltip)."""
+        by_letter: dict[str, list[str | None]] = {}
+        for letter, role_id in letters:
+            by_letter.setdefault(letter, []).append(self.role_name(team, role_id))
+        phrases = []
+        for letter, roles in by_letter.items():
+            named = [r for r in roles if r is not None]
+            phrase = LETTER_NAMES[letter].lower()
+            if named:
+                phrase += (", also" if None in roles else "") + " as " + join(named)
+            phrases.append(phrase)
+        held = "; ".join(phrases)
+        stages = ", ".join(self.model.stage_by_id[s].name for s in a.stages)
+        kind = "decision, " if a.kind == "decision" else ""
+        return Markup(f"{here.activity(a)} ({md_text(kind + stages)}): {md_text(held)}")
 
     def teams(self) -> str:
         return self.page("teams.md.j2", paths.TEAMS, "Teams", team_tree=views.team_tree(self.model))
@@ -608,10 +670,24 @@ class _Renderer:
         def accountable(a: Activity) -> Markup:
             return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
 
+        activity_rank = {a.id: i for i, a in enumerate(views.lifecycle_sorted(m, m.activities))}
+        team_rank = {t.id: i for i, t in enumerate(m.teams)}
+
+        def ordered(findings: list[health.Finding]) -> list[health.Finding]:
+            """Findings in the handbook's order: activities and stages by the lifecycle."""
+            ranks = {"activity": activity_rank, "team": team_rank, "stage": m.stage_order}
+            return sorted(findings, key=lambda f: ranks[f.subject].get(f.subject_id, 0))
+
+        limit = m.handbook.max_accountable_per_team
+
         def load_row(team: Team, cells: list[Counter[str]]) -> Markup:
             shown = "".join(health.letter_counts(c, wide=True) + " | " for c in cells)
             total = sum((sum(c.values()) for c in cells), 0)
-            return Markup(f"| {here.team(team)} | {shown}{total} |")
+            owned = sum(1 for h in self.held.get(team.id, ()) if h.letter == "accountable")
+            flag = ""
+            if limit is not None and owned > limit:
+                flag = f' <span class="ob-flag">over the limit: A for {owned}, limit {limit}</span>'
+            return Markup(f"| {here.team(team)}{flag} | {shown}{total} |")
 
         load = []
         for team in m.teams:
@@ -624,6 +700,7 @@ class _Renderer:
                         team,
                         self.inputs.stages,
                         cells,
+                        sum(1 for h in self.held.get(team.id, ()) if h.letter == "accountable"),
                     ),
                     lambda team=team, cells=cells: load_row(team, cells),
                 )
@@ -639,9 +716,11 @@ class _Renderer:
             max_listed=health.MAX_LISTED,
             due_soon_days=health.DUE_SOON_DAYS,
             subject=subject,
+            ordered=ordered,
             accountable=accountable,
             where=self.source_link,
             today=self.options.today,
+            due=m.review_due,
             load=load,
         )
 

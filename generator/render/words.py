@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..escape import html_attr, md_text
+from ..escape import html_attr, md_text, url_dest
 from ..model import Activity, Faq, Model, Stage, Team, split_party
 from . import paths
 
@@ -90,6 +90,21 @@ class Here:
         assert role is not None
         target = f"{paths.team_page(team.id)}#{paths.role_anchor(role.id)}"
         return Markup(f"{self.link(role.name, target)} ({self.team(team)})")
+
+    def contact(self, team: Team) -> list[tuple[str, Markup]]:
+        """Where to reach a team: its channel, e-mail address and web page, as
+        (label, text or link); empty when the model gives none."""
+        contact = team.contact
+        if contact is None:
+            return []
+        out: list[tuple[str, Markup]] = []
+        if contact.channel:
+            out.append(("Channel", md_text(contact.channel)))
+        if contact.email:
+            out.append(("Email", md_text(contact.email)))
+        if contact.url:
+            out.append(("Web", Markup(f"[{md_text(contact.url)}]({url_dest(contact.url)})")))
+        return out
 
     def parties(self, parties: Iterable[str]) -> Markup:
         return Markup(join([self.party(p) for p in parties]))
