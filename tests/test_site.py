@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
 from ownbook.cli import cli
 from ownbook.load import load_model
-from ownbook.model import Model, split_party
+from ownbook.model import Activity, Model, split_party
 from ownbook.render import paths
 
 from tests.conftest import TODAY, make_project
@@ -117,16 +117,17 @@ def test_matrix_totals_count_each_letter(built: tuple[Model, Path]) -> None:
 
 def test_stage_tables_equal_the_model(built: tuple[Model, Path]) -> None:
     model, site = built
+    order = {s.id: i for i, s in enumerate(model.lifecycle)}
+
+    def start(a: Activity) -> int:
+        return min(order[s] for s in a.stages)
+
     for stage in model.stages:
         table = article(site, paths.stage_page(stage.id)).find("table")
         rows = dict(table_letters(table))
         # The stage's own activities first (it is the first of their stages in lifecycle
         # order), then those of other stages, by where those start; the model's order within.
-        order = {s.id: i for i, s in enumerate(model.lifecycle)}
         members = [a for a in model.activities if stage.id in a.stages]
-
-        def start(a: object) -> int:
-            return min(order[s] for s in a.stages)  # type: ignore[attr-defined]
 
         own = [a.id for a in members if start(a) == order[stage.id]]
         others = [a.id for a in sorted(members, key=start) if start(a) != order[stage.id]]
