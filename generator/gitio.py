@@ -490,9 +490,29 @@ class Commit:
     subject: str  # escaped and cut with `printable`
     parent: str | None
     author: str = ""  # escaped and cut with `printable`
+    pull: int | None = None  # the pull request the subject or a trailer names
 
 
-_LOG_FIELDS = 5
+def pull_request(subject: str, trailers: str = "") -> int | None:
+    """The number of the pull request a commit came from, as GitHub writes it into a
+    subject ("Title (#12)", "Merge pull request #12 from ...") or a trailer ("PR: #12",
+    "Pull-Request: https://.../pull/12"); None when none is named."""
+    for line in trailers.split("\n"):
+        key, _, value = line.partition(":")
+        if key.strip().lower() in ("pr", "pull-request", "pr-url", "pull request"):
+            tail = value.strip().rstrip("/").rsplit("/", 1)[-1].lstrip("#")
+            if tail.isascii() and tail.isdigit():
+                return int(tail)
+    if subject.startswith("Merge pull request #"):
+        number = subject.removeprefix("Merge pull request #").split(" ", 1)[0]
+        return int(number) if number.isascii() and number.isdigit() else None
+    if subject.endswith(")") and "(#" in subject:
+        number = subject[subject.rindex("(#") + 2 : -1]
+        return int(number) if number.isascii() and number.isdigit() else None
+    return None
+
+
+_LOG_FIELDS = 6
 
 
 def content_commits(content_dir: Path, limit: int) -> list[Commit]:
@@ -507,7 +527,7 @@ def content_commits(content_dir: Path, limit: int) -> list[Commit]:
             "-z",
             "--no-show-signature",
             f"--max-count={int(limit)}",
-            "--format=%H%x00%ad%x00%an%x00%s%x00%P",
+            "--format=%H%x00%ad%x00%an%x00%s%x00%P%x00%(trailers:only,unfold)",
             "--date=short",
             "--",
             where.rel or ".",
@@ -526,7 +546,7 @@ def content_commits(content_dir: Path, limit: int) -> list[Commit]:
 
 
 def _commit(fields: list[str]) -> Commit | None:
-    sha, date, author, subject, parents = fields
+    sha, date, author, subject, parents, trailers = fields
     parent_ids = parents.split(" ") if parents else []
     if not _is_sha(sha) or not all(_is_sha(p) for p in parent_ids):
         return None
@@ -540,4 +560,5 @@ def _commit(fields: list[str]) -> Commit | None:
         subject=printable(subject, MAX_SUBJECT),
         parent=parent_ids[0] if parent_ids else None,
         author=printable(author, MAX_AUTHOR),
+        pull=pull_request(subject, trailers),
     )

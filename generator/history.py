@@ -53,6 +53,16 @@ class HistoryEntry:
     changes: Changes | None = None
     error: str | None = None
     author: str = ""  # escaped and cut (gitio.printable)
+    pull: int | None = None  # the pull request it came from, when named
+
+    def touched(self) -> list[tuple[str, str]]:
+        """(id, name) of each activity the commit changed, added or removed."""
+        c = self.changes
+        if c is None:
+            return []
+        found = [(x.id, x.name) for x in c.changed]
+        found += [(i, n) for i, n, _ in c.added] + list(c.removed)
+        return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,13 @@ def _entry(commit: Commit, root: Path, rel: str, cache: _Cache | None) -> Histor
         if cache is not None:
             cache.write(commit, changes, error)
     return HistoryEntry(
-        commit.sha, commit.date, commit.subject, changes, error, author=commit.author
+        commit.sha,
+        commit.date,
+        commit.subject,
+        changes,
+        error,
+        author=commit.author,
+        pull=commit.pull,
     )
 
 

@@ -453,9 +453,9 @@ def test_subjects_and_authors_are_capped_and_escaped(subjects: Path) -> None:
     assert not any(c in page for c in "\x1b\x1c\x85\u202e\u2028\u200b\u200f")
     assert "<b>" not in page
     shown = html.unescape(page)
-    assert "## 2026-11-01: \\u001b[31mred\\u001b[0m\n" in shown
-    assert "## 2026-11-01: " + "x" * 199 + "…\n" in shown
-    assert "Commit " in shown and " by Eve 0\\u202eevil\\u200f</small>" in shown
+    assert "<small>“\\u001b[31mred\\u001b[0m”, commit " in shown
+    assert "<small>“" + "x" * 199 + "…”, commit " in shown
+    assert " by Eve 0\\u202eevil\\u200f</small>" in shown
     assert max(len(line) for line in page.splitlines()) < 2000
 
 

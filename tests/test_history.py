@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ownbook.gitio import pull_request
 from ownbook.history import ownership_history
 from ownbook.load import load_model
 from ownbook.render import RenderOptions, render_pages
@@ -50,10 +51,15 @@ def test_history_newest_first(repo: Path, tmp_path: Path) -> None:
     raw = raw_page(repo / "content", tmp_path / "cache")
     assert "<b>" not in raw
     text = html.unescape(raw)
-    assert "<small>Commit " in text and " by t</small>" in text
-    first = text.index("## 2026-11-01: Marketing <b>closes</b> deals")
-    second = text.index("## 2026-11-01: Start the handbook")
+    # Each change is headed by its date and the activities it touched; the commit's
+    # subject and author follow.
+    date = '<time class="ob-date" datetime="2026-11-01">2026-11-01</time>'
+    first = text.index(f"## {date}: Close deals\n")
+    second = text.index(f"## {date}: Positioning updates and Close deals\n")
     assert first < second
+    assert "<small>“Marketing <b>closes</b> deals”, commit " in text
+    assert "<small>“Start the handbook”, commit " in text
+    assert text.count(" by t</small>") == 2
     assert "Unrelated" not in text
     assert "- Sales is no longer Accountable for Close deals; Marketing is.\n" in text
     assert "**2 activities added.**" in text
@@ -85,7 +91,64 @@ def test_commit_whose_model_does_not_load(repo: Path) -> None:
     (repo / "content" / "model.yaml").write_text(BASE)
     git(repo, "commit", "-q", "-am", "Fixed")
     text = page(repo / "content", None)
-    assert "## 2026-11-01: Broken\n\n<small>Commit" in text
+    date = '<time class="ob-date" datetime="2026-11-01">2026-11-01</time>'
+    assert f"## {date}: the model\n\n<small>“Broken”, commit " in text
     why = "content/model.yaml:30:3: error OB004: did not find expected ',' or ']'"
     assert f"The model at this commit does not load: {why}" in text
     assert f"The model at the commit before it does not load: {why}" in text
+
+
+def test_changes_link_the_commit_and_the_pull_request(repo: Path, tmp_path: Path) -> None:
+    """With `repo_url`, each change links its commit, and the pull request that its subject
+    ("Title (#12)", "Merge pull request #12 ...") or a trailer ("PR: #12") names."""
+    model_file = repo / "content" / "model.yaml"
+    text = model_file.read_text()
+    with_repo = text.replace(
+        "  lifecycle:", "  repo_url: https://github.com/example/handbook\n  lifecycle:", 1
+    )
+    model_file.write_text(with_repo)
+    git(repo, "commit", "-q", "-am", "Link the repository (#12)")
+    model_file.write_text(with_repo.replace("accountable: marketing", "accountable: sales"))
+    git(repo, "commit", "-q", "-am", "Sales closes deals again", "-m", "PR: #34")
+    page_text = page(repo / "content", tmp_path / "cache")
+    base = "https://github.com/example/handbook"
+    assert f"from [pull request #34](<{base}/pull/34>)" in page_text
+    assert "“Link the repository (#12)”" in page_text
+    assert f"from [pull request #12](<{base}/pull/12>)" in page_text
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert f"[commit {sha[:10]}](<{base}/commit/{sha}>)" in page_text
+
+
+@pytest.mark.parametrize(
+    ("subject", "trailers", "number"),
+    [
+        ("Fix the owner (#7)", "", 7),
+        ("Merge pull request #41 from org/branch", "", 41),
+        ("Plain subject", "PR: #9\n", 9),
+        ("Plain subject", "Pull-Request: https://github.com/o/r/pull/17\n", 17),
+        ("About #3 and (#x)", "", None),
+        ("(#١٢)", "", None),  # Arabic-Indic digits are not a number GitHub wrote
+        ("Plain subject", "PR: see below\n", None),
+    ],
+)
+def test_pull_request_numbers(subject: str, trailers: str, number: int | None) -> None:
+    assert pull_request(subject, trailers) == number
+
+
+def test_an_activity_page_lists_its_own_recent_changes(repo: Path, tmp_path: Path) -> None:
+    content = repo / "content"
+    model = load_model(content, today=TODAY).model
+    assert model is not None
+    history = ownership_history(content, tmp_path / "cache")
+    pages = render_pages(model, RenderOptions(today=TODAY, history=history))
+    close = html.unescape(pages["activities/close-deals.md"])
+    section = close[close.index("## Recent changes") :]
+    date = '<time class="ob-date" datetime="2026-11-01">2026-11-01</time>'
+    assert f"- {date}: Sales is no longer Accountable for Close deals; Marketing is." in section
+    assert "“Marketing <b>closes</b> deals”" in section
+    assert section.index("no longer Accountable") < section.index("- " + date + ": Added")
+    # An activity no commit changed since it was added lists only that.
+    positioning = html.unescape(pages["activities/positioning.md"])
+    assert positioning.count("\n- " + date + ": ") == 1

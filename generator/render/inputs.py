@@ -42,6 +42,15 @@ class Inputs:
         }
         self._one: dict[int, tuple[Activity, tuple[Team, ...]]] = {}
         self._keys: dict[tuple[str, str], tuple[Any, ...]] = {}
+        # Each activity's changes in the ownership history, newest first.
+        self.changes: dict[str, list[tuple[Any, tuple[str, ...]]]] = defaultdict(list)
+        for entry in options.history.entries if options.history is not None else ():
+            if entry.changes is None:
+                continue
+            for change in entry.changes.changed:
+                self.changes[change.id].append((entry, tuple(change.sentences)))
+            for ident, _name, facts in entry.changes.added:
+                self.changes[ident].append((entry, ("Added: " + "; ".join(facts) + ".",)))
         self.faqs: dict[tuple[str, str], list[Faq]] = defaultdict(list)
         for f in m.faqs:
             for kind, ids in (("stage", f.stages), ("team", f.teams), ("activity", f.activities)):
@@ -121,6 +130,10 @@ class Inputs:
             tuple(by_id.get(s) for s in a.stages),
             self.teams_of((a,)),
             tuple(self.faqs_for("activity", a.id)),
+            # its recent changes: what changed, and each commit's credit line
+            tuple(
+                (e.sha, e.date, e.subject, e.author, e.pull, s) for e, s in self.changes[a.id]
+            ),
         )
 
     def team(self, team: Team) -> tuple[Any, ...]:

@@ -32,7 +32,7 @@ from ..problems import Pos
 from ..svg import SvgResult
 
 if TYPE_CHECKING:
-    from ..history import History
+    from ..history import History, HistoryEntry
 from ..escape import html_attr, html_text, inert, md_text, meta_str, url_dest
 from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
@@ -66,6 +66,7 @@ class RenderOptions:
     history: History | None = None
 
 
+RECENT_CHANGES = 5  # an activity page lists this many of its own changes
 STAGE_TABLE_MAX_TEAMS = 16  # past this many teams a stage's table lists parties by letter
 # Past this many teams the matrix lists parties by letter too: a grid of every activity by
 # every team grows with their product, and hundreds of columns are read by nobody.
@@ -165,12 +166,22 @@ _ENV.filters.update(
     html=html_text,
     dest=lambda v: Markup(url_dest(str(v))),
 )
+
+
 def _date(day: dt.date | None) -> Markup:
     """A date that never breaks at its hyphens, machine-readable too."""
     if day is None:
         return Markup("never")
     text = day.isoformat()
     return Markup(f'<time class="ob-date" datetime="{text}">{text}</time>')
+
+
+def _date_text(text: str) -> Markup:
+    """A date already written YYYY-MM-DD (or a word such as 'unknown date'), unbroken."""
+    try:
+        return _date(dt.date.fromisoformat(text))
+    except ValueError:
+        return md_text(text)
 
 
 def _prose(text: str) -> Markup:
@@ -187,6 +198,7 @@ def _prose(text: str) -> Markup:
 _ENV.filters.update(prose=_prose)
 _ENV.globals.update(
     date=_date,
+    date_text=_date_text,
     indent=lambda depth: Markup("    " * int(depth)),
     badge=letter_badge,
     letter_names=LETTER_NAMES,
@@ -532,6 +544,9 @@ class _Renderer:
             kind_label="Decision" if a.kind == "decision" else "Activity",
             raci_rows=rows,
             ask=self.where_to_ask(a),
+            changes=self.inputs.changes.get(a.id, [])[:RECENT_CHANGES],
+            credit=lambda entry: self.change_credit(entry),
+            changes_page=paths.CHANGES,
             review=ReviewStatus.of(m, a, self.options.today),
             faqs=self.inputs.faqs_for("activity", a.id),
             edit_target=a,
@@ -771,8 +786,42 @@ class _Renderer:
             paths.CHANGES,
             "Ownership changes",
             history=self.options.history,
+            heading=lambda entry: self.change_heading(entry),
+            credit=lambda entry: self.change_credit(entry),
             body=lambda changes: Markup(format_body(changes, level=3)),
         )
+
+    def change_heading(self, entry: HistoryEntry) -> Markup:
+        """'2026-11-20: Approve messaging changes, Run demos and 2 more': when, and what."""
+        names = [name for _, name in entry.touched()]
+        if not names:
+            what = "teams, stages and other content" if entry.changes else "the model"
+        else:
+            shown = names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
+            what = join(shown)
+        return Markup(f"{_date_text(entry.date)}: {md_text(what)}")
+
+    def change_credit(self, entry: HistoryEntry) -> Markup:
+        """The commit's subject, author, and links to the commit and its pull request."""
+        repo = self.model.handbook.repo_url
+        short = entry.sha[:10]
+        base = repo.rstrip("/") if repo else None
+        commit = (
+            Markup(f"[commit {short}]({url_dest(f'{base}/commit/{entry.sha}')})")
+            if base
+            else md_text(f"commit {short}")
+        )
+        parts = [f"“{md_text(entry.subject)}”, {commit}"]
+        if entry.author:
+            parts.append(f"by {md_text(entry.author)}")
+        if entry.pull is not None:
+            label = md_text(f"pull request #{entry.pull}")
+            parts.append(
+                f"from [{label}]({url_dest(f'{base}/pull/{entry.pull}')})"
+                if base
+                else f"from {label}"
+            )
+        return Markup(" ".join(parts))
 
     def about(self) -> str:
         m = self.model
