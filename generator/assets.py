@@ -110,3 +110,12 @@ def config_fragment(site_name: str, nav: list[Any]) -> dict[str, Any]:
             "font": False,
         },
     }
+
+
+def heading_id(value: str, separator: str) -> str:
+    """A heading's id, as Python-Markdown's `toc` makes it, but never starting with `_`:
+    Material keeps ids such as `__config` and `__search` for its own elements, and a model
+    name that took one would stop the theme's scripts (a red-team review)."""
+    from markdown.extensions.toc import slugify
+
+    return slugify(value, separator).lstrip("_") or "section"

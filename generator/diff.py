@@ -263,7 +263,11 @@ def _comment_text(value: str) -> Markup:
     `md_text` already keeps `:` `.` `@` from making an autolink. The zero-width space is
     written as a reference, so the comment stays ASCII where ownbook adds to it."""
     text = str(md_text(terminal_text(str(value))))
-    return Markup(text.replace("&#64;", f"&#64;&#{ord(NO_MENTION)};"))
+    # `@` would mention, `#` would cross-reference an issue (`org/repo#12`): GitHub reads
+    # both in decoded text, so a zero-width space follows each.
+    for sign in ("&#64;", "&#35;"):
+        text = text.replace(sign, f"{sign}&#{ord(NO_MENTION)};")
+    return Markup(text)
 
 
 def format_body(changes: Changes, level: int, *, comment: bool = False) -> str:

@@ -253,10 +253,18 @@ def _shown(path: Path, project: Path | None) -> str:
 
 
 def _tracked_files(project: Path, folder: Path) -> int:
-    """How many files git tracks under `folder`; 0 outside a repository or without git."""
+    """How many entries git tracks in `folder`, or at a folder above it inside the project
+    (a submodule there, committed as a gitlink, would fill the cache: found by a red-team
+    review); 0 outside a repository or without git."""
+    try:
+        rel = folder.relative_to(project)
+    except ValueError:
+        rel = None
+    # Ask about the top folder under the project: it lists a gitlink at any level too.
+    target = str(project / rel.parts[0]) if rel is not None and rel.parts else str(folder)
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--", str(folder)],
+            ["git", "ls-files", "-z", "--", target],
             cwd=project,
             capture_output=True,
             timeout=60,
@@ -266,4 +274,13 @@ def _tracked_files(project: Path, folder: Path) -> int:
         return 0
     if proc.returncode != 0:  # not a repository, or the folder lies outside it
         return 0
-    return sum(1 for name in proc.stdout.split(b"\0") if name)
+    if rel is None:
+        return sum(1 for name in proc.stdout.split(b"\0") if name)
+    above = {Path(*rel.parts[: i + 1]).as_posix() for i in range(len(rel.parts))}
+    inside = rel.as_posix() + "/"
+    count = 0
+    for raw in proc.stdout.split(b"\0"):
+        name = raw.decode("utf-8", "replace")
+        if name and (name in above or name.startswith(inside)):
+            count += 1
+    return count

@@ -436,6 +436,8 @@ def _apply_site_defaults(config: MkDocsConfig) -> None:
             config.markdown_extensions.append(name)
         if options and name not in config.mdx_configs:  # the handbook's own options win
             config.mdx_configs[name] = dict(options)
+            if name == "toc":
+                config.mdx_configs[name]["slugify"] = assets.heading_id
     if "use_directory_urls" not in user:
         config.use_directory_urls = False
     theme = user.get("theme")

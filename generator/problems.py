@@ -160,7 +160,17 @@ def _one_line(text: str) -> str:
     text = text.translate(_CONTROL)
     if text.isascii():
         return text
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c for c in text)
+    return "".join(_visible(c) if unicodedata.category(c) in _HIDDEN else c for c in text)
+
+
+# Formatting characters (bidi overrides, zero-width ones), line and paragraph separators
+# (a line break to anything that splits lines by Unicode), surrogates and private use.
+_HIDDEN = frozenset({"Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def terminal_text(text: str) -> str:

@@ -25,6 +25,8 @@ FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
 ID_MAX = 63
+# Plain-text fields (names, titles, tags, questions) are short; Markdown fields may be long.
+PLAIN_MAX = 1_000
 PARTY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)?$"
 PARTY_RE = re.compile(PARTY_PATTERN)
 GITHUB_PATTERN = r"^@[A-Za-z0-9](-?[A-Za-z0-9])*(/[A-Za-z0-9._-]+)?$"
@@ -127,10 +129,24 @@ class Text(Kind):
         if isinstance(value, str) and not value.strip():
             d.report("OB102", node.pos, f"'{key}' is empty")
             return INVALID
+        if isinstance(value, str) and not self.markdown and len(value) > PLAIN_MAX:
+            # A name lands in headings, tables, the nav and every page that links it: a
+            # long one multiplies into megabytes and quadratic work in Markdown's inline
+            # pass (a red-team review: 100,000 characters in one name, an 8-minute build).
+            d.report(
+                "OB014",
+                node.pos,
+                f"'{key}' is {len(value):,} characters, over the limit of {PLAIN_MAX:,} "
+                "for a name or a short text",
+                "keep it short; longer text belongs in a Markdown field such as 'summary'",
+            )
+            return INVALID
         return value
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1}
+        if self.markdown:
+            return {"type": "string", "minLength": 1}
+        return {"type": "string", "minLength": 1, "maxLength": PLAIN_MAX}
 
 
 @dataclass(frozen=True)

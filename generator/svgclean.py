@@ -105,13 +105,20 @@ def clean_svg(svg: str) -> str:
     return "\n".join(out)
 
 
+# Graphviz nests a handful of groups; a cached file that nests deeper is not a diagram
+# ownbook drew (a red-team review: 5,000 nested groups ended a build in RecursionError).
+MAX_DEPTH = 32
+
+
 def _local(tag: object) -> str | None:
     if not isinstance(tag, str) or not tag.startswith(f"{{{SVG_NS}}}"):
         return None  # comments, processing instructions, foreign namespaces
     return tag[len(SVG_NS) + 2 :]
 
 
-def _write(el: ET.Element, out: list[str], *, root: bool = False) -> None:
+def _write(el: ET.Element, out: list[str], *, root: bool = False, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise UnsafeSvg(f"elements nested deeper than {MAX_DEPTH} levels")
     name = _local(el.tag)
     if name is None or name not in _ALLOWED:
         return  # dropped with everything inside it (script, foreignObject, style, ...)
@@ -133,7 +140,7 @@ def _write(el: ET.Element, out: list[str], *, root: bool = False) -> None:
         return
     out.append(opening + text)
     for child in el:
-        _write(child, out)
+        _write(child, out, depth=depth + 1)
         if child.tail and name in _HAS_TEXT and child.tail.strip():
             out.append(inert(child.tail))
     out.append(f"</{name}>")

@@ -58,6 +58,14 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         ],
     ),
     (
+        "a name of more than 1,000 characters (Markdown fields may be long)",
+        {
+            "bad.yaml": ACT.replace("    name: Extra\n", "    name: " + "x" * 1001 + "\n")
+            + "    summary: " + "x" * 5000 + "\n"
+        },
+        ["OB014 content/bad.yaml:3:11"],
+    ),
+    (
         "an unsafe model file name",
         {"bad name.yaml": ACT, "ok.yaml": "glossary: []\n"},
         ["OB018 content/bad name.yaml"],

@@ -398,6 +398,29 @@ def test_ownbook_build_refuses_a_cache_committed_to_git(tmp_path: Path) -> None:
     assert (project / ".cache" / "ownbook" / f"{'0' * 64}.svg").read_text() == hostile
 
 
+def test_ownbook_build_refuses_a_cache_that_is_a_submodule(tmp_path: Path) -> None:
+    """A red-team review: `.cache` committed as a submodule (a gitlink) lists no file under
+    `.cache/ownbook`, yet fills it with the submodule's files."""
+    other = tmp_path / "other"
+    write_model(other / "ownbook", {f"{'0' * 64}.svg": "<svg/>"})
+    git(other, "init", "-q")
+    git(other, "add", "-A")
+    git(other, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "cache")
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    git(project, "init", "-q")
+    git(project, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), ".cache")
+    site = previous_site(project)
+    proc = ownbook(project, "build", "--today", TODAY.isoformat())
+    assert_refused_cleanly(
+        proc,
+        "refusing the cache folder .cache/ownbook: git tracks 1 file(s) in it, so a commit "
+        "could plant cached diagrams or history; remove it from the repository (`git rm -r "
+        "--cached .cache`), delete it, and add `.cache` to .gitignore",
+    )
+    assert digest(project / "site") == site
+
+
 def test_cache_folder_is_made_private_and_checked(tmp_path: Path, outside: Path) -> None:
     project = tmp_path / "p"
     project.mkdir()

@@ -345,3 +345,20 @@ def test_the_browser_audit_catches_what_it_looks_for(tmp_path: Path, chromium: B
             "other.html: a dialog opened: 10",
         ]
     )
+
+
+def test_the_audit_hovers_as_a_reader_does(tmp_path: Path, chromium: Browser) -> None:
+    """Material's tooltips turn a `title` into HTML on hover: the audit hovers every element
+    with a title, so a payload there is caught (here planted into a built page)."""
+    project = tmp_path / "p"
+    make_project(project, {"base.yaml": BASE})
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    site = project / "site"
+    page = site / "stages" / "awareness.html"
+    planted = page.read_text().replace(
+        'title="Responsible"', 'title="&lt;img src=x onerror=alert(11)&gt;"', 1
+    )
+    assert planted != page.read_text()
+    page.write_text(planted)
+    problems, _ = audit_site(chromium, site)
+    assert "stages/awareness.html: a dialog opened: 11" in problems

@@ -175,7 +175,7 @@ def test_markdown_fields_add_no_raw_html(
     allowed = {
         "p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "h1", "h2", "h3", "h4",
         "h5", "h6", "hr", "br", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
-        "div", "details", "summary", "span", "small", "img", "svg", "path",
+        "div", "details", "summary", "span", "small", "img", "svg", "path", "time",
     }  # fmt: skip
     for path, (_, body) in pages.items():
         for tag in body.find_all(True):

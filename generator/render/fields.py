@@ -39,8 +39,9 @@ from ..escape import inert
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
 )
+# No `title`: Material's tooltips (`content.tooltips`) insert a title as HTML.
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "a": frozenset({"href", "title"}),
+    "a": frozenset({"href"}),
     "ol": frozenset({"start"}),
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -148,10 +149,8 @@ class _Html:
         elif name == "CodeBlock":
             self.push("<pre><code>", "</code></pre>")
         elif name == "Link" and is_allowed_link(detail["dest_url"]):
-            attrs = [("href", detail["dest_url"])]
-            if detail["title"]:
-                attrs.append(("title", detail["title"].translate(_CONTROLS)))
-            self.push(_Tag("a", (*attrs, ("rel", LINK_REL))), "</a>")
+            # A link's title is dropped (see ALLOWED_ATTRIBUTES); its text stays.
+            self.push(_Tag("a", (("href", detail["dest_url"]), ("rel", LINK_REL))), "</a>")
         elif name == "Heading":
             self.out.append("<p>")
             self.typed(span)
@@ -307,6 +306,10 @@ def field_html(text: str) -> str:
     """A Markdown field as safe, Markdown-inert HTML on one line (block elements)."""
     global sanitiser_corrections
     pieces = _render(text)
+    if not any(isinstance(p, _Text) and p.strip() for p in pieces):
+        # Only reference definitions (which Markdown never shows), say: the text typed is
+        # shown, so no field vanishes from the handbook without a trace.
+        pieces = ["<p>", _Text(text.translate(_CONTROLS)), "</p>"]
     html = _written(pieces, lambda t: t.translate(_TEXT), lambda v: v.translate(_ATTR))
     cleaned = _CLEANER.clean(html)
     if cleaned != html:  # nh3 found something to change: its output is what is used

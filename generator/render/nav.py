@@ -8,6 +8,7 @@ carries only the open section, which keeps a build linear in the number of pages
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from ..model import Model, Team
@@ -45,6 +46,20 @@ def chunked(entries: list[tuple[str, Any]]) -> list[Any]:
     return out
 
 
+def in_order(entries: list[Any], label: Callable[[Any], str]) -> list[Any]:
+    """Nav entries kept in their order, split into numbered runs when there are too many for
+    one section (a lifecycle of hundreds of stages must not put every stage on every page)."""
+    if len(entries) <= NAV_CHUNK:
+        return entries
+    size = -(-len(entries) // -(-len(entries) // NAV_CHUNK))
+    out: list[Any] = []
+    for i in range(0, len(entries), size):
+        group = entries[i : i + size]
+        title = _title(f"{label(group[0])[:12]} … {label(group[-1])[:12]}")
+        out.append({title: in_order(group, label)})
+    return out
+
+
 def nav(model: Model) -> list[Any]:
     lifecycle: list[Any] = []
     for section in views.sections(model):
@@ -53,6 +68,8 @@ def nav(model: Model) -> list[Any]:
             items.append(paths.stage_page(section.stage.id))
         items += chunked([(a.name, paths.activity_page(a.id)) for a in section.activities])
         lifecycle.append({_title(section.title): items})
+    names = {_title(s.title): s.title for s in views.sections(model)}
+    lifecycle = in_order(lifecycle, lambda entry: names[next(iter(entry))])
 
     def team_entry(team: Team) -> tuple[str, Any]:
         children = views.sub_teams(model, team.id)

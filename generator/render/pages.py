@@ -646,7 +646,7 @@ class _Renderer:
         tables = self.per_section("matrix", self.inputs.matrix_section, table)
         legend = Markup(
             " ".join(f"{letter_badge(x)} {LETTER_NAMES[x]}" for x in LETTER_ORDER)
-            + ". A letter held through a role shows the role when you hover over it."
+            + ". A letter held through a role names the role beside it."
         )
         downloads = Markup(
             ", ".join(

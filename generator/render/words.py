@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..escape import html_attr, md_text, url_dest
+from ..escape import html_text, md_text, url_dest
 from ..model import Activity, Faq, Model, Stage, Team, split_party
 from . import paths
 
@@ -36,12 +36,17 @@ def join(items: Sequence[str]) -> str:
 
 
 def letter_badge(letter: str, note: str | None = None) -> Markup:
-    """A RACI letter that reads at a glance: the letter itself, coloured, with a tooltip."""
+    """A RACI letter that reads at a glance: the letter itself, coloured, named in its
+    tooltip; the role that holds it, if any, written beside it (visible on a phone, and
+    never model text in an attribute: Material's tooltips render `title` as HTML)."""
     char = LETTER_CHAR[letter]
-    title = letter.capitalize() + (f": {note}" if note else "")
-    return Markup(
-        f'<span class="ob-letter ob-{char.lower()}" title="{html_attr(title)}">{char}</span>'
+    badge = (
+        f'<span class="ob-letter ob-{char.lower()}" title="{letter.capitalize()}">{char}</span>'
     )
+    if note is None:
+        return Markup(badge)
+    role = f'<small class="ob-role">{html_text(note)}</small>'
+    return Markup(f'<span class="ob-held">{badge} {role}</span>')
 
 
 @dataclass(frozen=True)
