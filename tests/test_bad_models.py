@@ -61,7 +61,9 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "a name of more than 1,000 characters (Markdown fields may be long)",
         {
             "bad.yaml": ACT.replace("    name: Extra\n", "    name: " + "x" * 1001 + "\n")
-            + "    summary: " + "x" * 5000 + "\n"
+            + "    summary: "
+            + "x" * 5000
+            + "\n"
         },
         ["OB014 content/bad.yaml:3:11"],
     ),

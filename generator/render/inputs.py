@@ -131,9 +131,7 @@ class Inputs:
             self.teams_of((a,)),
             tuple(self.faqs_for("activity", a.id)),
             # its recent changes: what changed, and each commit's credit line
-            tuple(
-                (e.sha, e.date, e.subject, e.author, e.pull, s) for e, s in self.changes[a.id]
-            ),
+            tuple((e.sha, e.date, e.subject, e.author, e.pull, s) for e, s in self.changes[a.id]),
         )
 
     def team(self, team: Team) -> tuple[Any, ...]:

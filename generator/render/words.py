@@ -40,9 +40,7 @@ def letter_badge(letter: str, note: str | None = None) -> Markup:
     tooltip; the role that holds it, if any, written beside it (visible on a phone, and
     never model text in an attribute: Material's tooltips render `title` as HTML)."""
     char = LETTER_CHAR[letter]
-    badge = (
-        f'<span class="ob-letter ob-{char.lower()}" title="{letter.capitalize()}">{char}</span>'
-    )
+    badge = f'<span class="ob-letter ob-{char.lower()}" title="{letter.capitalize()}">{char}</span>'
     if note is None:
         return Markup(badge)
     role = f'<small class="ob-role">{html_text(note)}</small>'
