@@ -35,9 +35,10 @@ $(BROWSER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		chromium fonts-liberation
 
-## The whole test suite: lint, then every test (browser tests included).
+## The whole test suite: lint, then every test (browser tests included), on two workers
+## (a test module stays on one worker: its built sites are made once).
 test: $(STAMP) $(BROWSER) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .ruff_cache .hypothesis

@@ -24,7 +24,7 @@ from ownbook.render.graphs import (
     summarise,
     team_graph,
 )
-from ownbook.render.views import stage_activities
+from ownbook.render.views import stage_members
 from ownbook.svg import Renderer, SvgCache, _candidates, _probe, render_svgs
 
 from tests.conftest import TODAY, write_files
@@ -93,7 +93,7 @@ def draw(graph: Graph, page: str, renderer: Renderer) -> ET.Element:
 def collaboration_pairs(model: Model, stage_id: str) -> set[tuple[str, str]]:
     """Computed here independently: A/R team -> C/I team, per stage."""
     pairs = set()
-    for a in stage_activities(model, stage_id):
+    for a in stage_members(model, stage_id):
         owners = {split_party(p)[0] for p in (*a.raci.responsible, a.raci.accountable)}
         for p in (*a.raci.consulted, *a.raci.informed):
             for o in owners:

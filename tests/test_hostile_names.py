@@ -100,5 +100,6 @@ def test_hostile_text_builds_and_stays_text(tmp_path: Path) -> None:
     team = BeautifulSoup((site / "teams" / "evil.html").read_text(), "html.parser")
     assert team.find("h1").get_text().rstrip("¶") == "Team " + EVIL
     assert team.title is not None and team.title.get_text().startswith("Team " + EVIL)
-    nav_text = team.select_one("nav.md-nav--primary").get_text(" ")
+    stage = BeautifulSoup((site / "stages" / "one.html").read_text(), "html.parser")
+    nav_text = stage.select_one("nav.md-nav--primary").get_text(" ")
     assert "Stage " + EVIL in " ".join(nav_text.split())
