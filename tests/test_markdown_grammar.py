@@ -236,16 +236,17 @@ UNITS = [
 SHAPES = st.one_of(st.sampled_from(UNITS), markdown_text)
 
 
-@settings(max_examples=30, deadline=None, derandomize=DEEP is None)
+@settings(max_examples=20, deadline=None, derandomize=DEEP is None)
 @given(unit=SHAPES)
 def test_a_field_of_100k_characters_of_any_shape_converts_in_under_a_second(unit: str) -> None:
     """A pull request must not stall a build with one field (markdown-it-py took 3.5 s on
     100,000 `[`). The figures per shape are in `python -m benchmarks.fields`."""
     text = (unit * (100_000 // max(len(unit), 1) + 1))[:100_000]
     field_html.cache_clear()
-    start = time.perf_counter()
+    # CPU seconds of this process, not wall time: the suite runs beside other work.
+    start = time.process_time()
     out = field_html(text)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     assert seconds < 1.0, (json.dumps(unit), seconds)
     check_allowed(BeautifulSoup(out, "html.parser"), unit)
 
