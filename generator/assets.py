@@ -49,6 +49,7 @@ THEME_FEATURES = (
     "navigation.prune",  # each page's nav stays small: build time stays linear in pages
     "navigation.top",
     "navigation.footer",
+    "navigation.path",  # breadcrumbs above each page's title
     "search.highlight",
     "content.tooltips",
 )

@@ -294,19 +294,40 @@ def test_no_console_error_on_any_page(browser: Browser, served: tuple[str, Path]
     context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
-    "path", ["index.html", "stages/awareness.html", "teams/sales.html", "matrix.html", "faq.html"]
+    "path",
+    [
+        "index.html",
+        "stages/awareness.html",
+        "activities/approve-messaging-changes.html",
+        "teams/sales.html",
+        "matrix.html",
+        "faq.html",
+    ],
 )
-def test_no_serious_accessibility_violation(page: Page, base_url: str, path: str) -> None:
+def test_no_serious_accessibility_violation(
+    browser: Browser, base_url: str, path: str, scheme: str
+) -> None:
+    """axe-core on each kind of page, in the light and in the dark scheme (the palette
+    follows the reader's system setting on a first visit)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900},
+        color_scheme=scheme,  # type: ignore[arg-type]
+    )
+    page = context.new_page()
     page.goto(base_url + path)
+    wanted = "slate" if scheme == "dark" else "default"
+    assert page.eval_on_selector("body", "b => b.dataset.mdColorScheme") == wanted
     results = Axe().run(page)
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+    context.close()
     assert serious == []
 
 

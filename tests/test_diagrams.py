@@ -27,7 +27,7 @@ from ownbook.render.graphs import (
 from ownbook.render.views import stage_members
 from ownbook.svg import Renderer, SvgCache, _candidates, _probe, render_svgs
 
-from tests.conftest import TODAY, write_files
+from tests.conftest import BASE, TODAY, write_files
 
 GOLDEN = Path(__file__).parent / "golden" / "model"
 NS = {"svg": "http://www.w3.org/2000/svg", "xlink": "http://www.w3.org/1999/xlink"}
@@ -164,8 +164,15 @@ def test_big_graphs_are_summarised_and_say_so() -> None:
         model = load_model(root, today=TODAY).model
     assert model is not None
     graph = org_graph(model)
-    assert len(graph.nodes) == MAX_NODES
-    assert graph.note is not None and f"of {len(model.teams)} teams" in graph.note
+    assert len(graph.nodes) <= MAX_NODES
+    assert graph.note is not None
+    assert graph.note.startswith("Summarised for readability: the diagram shows the ")
+    assert "the text version below lists them all." in graph.note
+    # A team whose links were left out is not drawn alone: it is named in the note.
+    drawn = {n.id for n in graph.nodes}
+    linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
+    assert drawn == linked
+    assert "Not drawn, having no link here that is shown: " in graph.note
     assert len(graph.complete.nodes) == len(model.teams)
     small = summarise(lifecycle_graph(model))
     assert small.note is None
@@ -281,3 +288,23 @@ def test_renderer_failure_is_reported(tmp_path: Path, golden: Model) -> None:
     dot = diagram_sources(golden, RenderOptions(today=TODAY))[0]
     result = render_svgs([dot], SvgCache(), broken)[dot]
     assert result.svg is None and result.error == "dot failed: syntax error near line 1"
+
+
+def test_a_team_that_works_alone_is_named_not_drawn() -> None:
+    """A team accountable and responsible alone in a stage has no arrow there: drawn, it
+    would look like a team that works with nobody."""
+    import tempfile
+
+    from ownbook.render.graphs import stage_graph
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_files(
+            Path(tmp) / "content",
+            {"base.yaml": BASE.replace("consulted: [sales]", "consulted: []")},
+        )
+        model = load_model(folder, today=TODAY).model
+    assert model is not None
+    graph = stage_graph(model, "awareness")
+    assert [n.id for n in graph.nodes] == []
+    assert graph.note == "Not drawn, having no link here: Marketing."
+    assert graph.key.startswith("An arrow leads from a team that is accountable")

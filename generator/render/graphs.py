@@ -47,8 +47,9 @@ class Graph:
     directed: bool = True
     rankdir: str = "LR"
     groups: dict[str, str] = field(default_factory=dict)  # cluster id -> label
-    note: str | None = None  # said under the diagram when it was summarised
+    note: str | None = None  # said under the diagram: what it leaves out, and why
     full: Graph | None = None  # the graph before it was summarised (for the text list)
+    key: str = ""  # one line under the diagram: what its boxes, arrows and lines mean
 
     @property
     def complete(self) -> Graph:
@@ -72,7 +73,15 @@ def lifecycle_graph(model: Model) -> Graph:
     if model.handbook.loop and len(stages) > 1:
         edges.append(Edge(stages[-1].id, stages[0].id, "loop"))
     caption = "The customer lifecycle" + (", a loop" if model.handbook.loop else "")
-    return Graph("lifecycle", caption, nodes, tuple(edges), rankdir="LR")
+    key = "Each box is a stage, each arrow leads to the next"
+    key += "; the dashed arrow closes the loop." if model.handbook.loop else "."
+    return Graph("lifecycle", caption, nodes, tuple(edges), rankdir="LR", key=key)
+
+
+COLLABORATION_KEY = (
+    "An arrow leads from a team that is accountable or responsible to a team it consults "
+    "(solid) or informs (dashed); the thicker the arrow, the more activities."
+)
 
 
 def _activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
@@ -144,6 +153,7 @@ def stage_graph(model: Model, stage_id: str) -> Graph:
         f"How the teams work together in {stage.name}",
         _team_nodes(model, involved),
         edges,
+        key=COLLABORATION_KEY,
     )
     return summarise(graph)
 
@@ -191,6 +201,7 @@ def team_graph(model: Model, team_id: str, collab: Collaboration | None = None) 
         f"Who {team.name} works with",
         _team_nodes(model, involved, center=team_id),
         edges,
+        key=COLLABORATION_KEY + f" {team.name} is the highlighted box.",
     )
     return summarise(graph, keep=team_id)
 
@@ -223,36 +234,53 @@ def org_graph(model: Model) -> Graph:
         directed=False,
         rankdir="TB",
         groups=groups,
+        key=(
+            "A line joins two teams that hold letters in the same activities; the thicker the "
+            "line, the more activities they share. A framed group is a parent team and its "
+            "sub-teams."
+        ),
     )
     return summarise(graph)
 
 
 def summarise(graph: Graph, keep: str | None = None) -> Graph:
     """Keep a diagram readable: past MAX_NODES the most connected teams, past about two edges
-    a node (at most MAX_EDGES) the heaviest edges; the graph then says what it left out. The
-    text under the diagram still lists every edge of the full graph."""
+    a node (at most MAX_EDGES) the heaviest edges. A team left with no line (it works alone
+    here, or its links were the ones left out) is not drawn as if it worked with nobody: it
+    is left out and named in the note. The text under the diagram lists every edge of the
+    full graph."""
     max_edges = min(MAX_EDGES, max(12, EDGES_PER_NODE * min(len(graph.nodes), MAX_NODES)))
-    if len(graph.nodes) <= MAX_NODES and len(graph.edges) <= max_edges:
-        return graph
-    degree: Counter[str] = Counter()
-    for e in graph.edges:
-        degree[e.source] += e.weight
-        degree[e.target] += e.weight
-    ranked = sorted(graph.nodes, key=lambda n: (n.id != keep, -degree[n.id], n.id))
-    kept_ids = {n.id for n in ranked[:MAX_NODES]}
-    nodes = tuple(n for n in graph.nodes if n.id in kept_ids)
-    inside = [e for e in graph.edges if e.source in kept_ids and e.target in kept_ids]
-    heaviest = sorted(inside, key=lambda e: (-e.weight, e.source, e.target, e.verb))
-    kept_edges = set(heaviest[:max_edges])
-    edges = tuple(e for e in graph.edges if e in kept_edges)
-    if len(nodes) < len(graph.nodes):
-        shown = f"the {len(nodes)} most connected of {len(graph.nodes)} teams and "
+    summarised = len(graph.nodes) > MAX_NODES or len(graph.edges) > max_edges
+    if summarised:
+        degree: Counter[str] = Counter()
+        for e in graph.edges:
+            degree[e.source] += e.weight
+            degree[e.target] += e.weight
+        ranked = sorted(graph.nodes, key=lambda n: (n.id != keep, -degree[n.id], n.id))
+        kept_ids = {n.id for n in ranked[:MAX_NODES]}
+        inside = [e for e in graph.edges if e.source in kept_ids and e.target in kept_ids]
+        heaviest = sorted(inside, key=lambda e: (-e.weight, e.source, e.target, e.verb))
+        kept_edges = set(heaviest[:max_edges])
+        edges = tuple(e for e in graph.edges if e in kept_edges)
     else:
-        shown = ""
-    note = (
-        f"Summarised for readability: the diagram shows {shown}the {len(edges)} strongest of "
-        f"{len(graph.edges)} links between teams; the tables have every assignment."
-    )
+        edges = graph.edges
+    linked = {e.source for e in edges} | {e.target for e in edges} | ({keep} if keep else set())
+    nodes = tuple(n for n in graph.nodes if n.id in linked)
+    alone = [n.label for n in graph.nodes if n.id not in linked]
+    if not summarised and not alone:
+        return graph
+    notes = []
+    if summarised:
+        notes.append(
+            f"Summarised for readability: the diagram shows the {len(edges)} strongest of "
+            f"{len(graph.edges)} links between teams; the text version below lists them all."
+        )
+    if alone:
+        shown = ", ".join(alone[:8]) + (f" and {len(alone) - 8} more" if len(alone) > 8 else "")
+        notes.append(
+            f"Not drawn, having no link here{' that is shown' if summarised else ''}: {shown}."
+        )
+    kept_groups = {n.group for n in nodes if n.group}
     return Graph(
         graph.name,
         graph.caption,
@@ -260,7 +288,8 @@ def summarise(graph: Graph, keep: str | None = None) -> Graph:
         edges,
         graph.directed,
         graph.rankdir,
-        {g: label for g, label in graph.groups.items() if g in kept_ids},
-        note,
+        {g: label for g, label in graph.groups.items() if g in kept_groups},
+        " ".join(notes),
         full=graph,
+        key=graph.key,
     )

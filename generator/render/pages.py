@@ -67,10 +67,11 @@ class RenderOptions:
 
 
 RECENT_CHANGES = 5  # an activity page lists this many of its own changes
-STAGE_TABLE_MAX_TEAMS = 16  # past this many teams a stage's table lists parties by letter
-# Past this many teams the matrix lists parties by letter too: a grid of every activity by
-# every team grows with their product, and hundreds of columns are read by nobody.
-MATRIX_MAX_TEAMS = 40
+# A column per team while the columns fit a wide page (about 1,100 px at 1,366 px: the
+# activity column and twelve teams); past that a table lists the parties by letter. A
+# table that still scrolls keeps its activity column and header in place (ownbook.css).
+STAGE_TABLE_MAX_TEAMS = 12
+MATRIX_MAX_TEAMS = 12
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,9 @@ class _Renderer:
         svgs = self.options.svgs
         return svgs.get(drawn.dot) if drawn is not None and svgs is not None else None
 
-    def page(self, template: str, path: str, title: str | None, **context: Any) -> str:
+    def page(
+        self, template: str, path: str, title: str | None, *, wide: bool = False, **context: Any
+    ) -> str:
         """Front matter (the page title) and the rendered template body. Without a title
         the theme names the page after the site (the home page: not the site name twice)."""
         context.setdefault("edit_target", None)
@@ -315,7 +318,10 @@ class _Renderer:
         )
         if title is None:
             return body
-        return f"---\ntitle: {meta_str(title)}\n---\n\n{body}"
+        # A page of wide tables gives the columns of the nav and the contents to them (the
+        # breadcrumbs above the title still place it).
+        hide = "hide:\n  - navigation\n  - toc\n" if wide else ""
+        return f"---\ntitle: {meta_str(title)}\n{hide}---\n\n{body}"
 
     # diagrams ----------------------------------------------------------------------
 
@@ -327,8 +333,14 @@ class _Renderer:
         parts: list[str] = []
         if result is not None and result.svg is not None:
             label = html_attr(graph.caption)
+            # Its natural width, so the CSS can keep its text legible: never shrunk below
+            # about 11 px on a desktop (9 px on a phone; it scrolls instead), never blown
+            # up past 1.25 times.
+            width = natural_width(result.svg)
+            size = f' style="--ob-w: {width}px"' if width else ""
             parts.append(
-                f'<div class="ob-diagram" role="img" aria-label="{label}">\n{result.svg}\n</div>'
+                f'<div class="ob-diagram" role="img" aria-label="{label}"{size}>\n'
+                f"{result.svg}\n</div>"
             )
         else:
             reason = result.error if result is not None else "diagrams were not rendered"
@@ -336,13 +348,14 @@ class _Renderer:
                 f'!!! warning "Diagram not drawn"\n    {md_text(reason)}\n\n'
                 f"```dot\n{dot.strip()}\n```"
             )
-        if graph.note:
-            parts.append(f'<p class="ob-diagram-note">{html_text(graph.note)}</p>')
+        notes = [graph.key, graph.note or ""]
+        parts.append(f'<p class="ob-diagram-note">{html_text(" ".join(n for n in notes if n))}</p>')
         here = Here(self.model, path)
+        full = graph.complete
         lines = [f"    {md_text(graph.caption)}:", ""]
-        lines += [f"    - {self.edge_sentence(here, graph, e)}" for e in graph.edges]
-        if not graph.edges:
-            lines.append("    - " + md_text(", ".join(n.label for n in graph.nodes)))
+        lines += [f"    - {self.edge_sentence(here, full, e)}" for e in full.edges]
+        if not full.edges:
+            lines.append("    - " + md_text(", ".join(n.label for n in full.nodes)))
         parts.append('??? note "The diagram as text"\n' + "\n".join(lines))
         return Markup("\n\n".join(parts) + "\n")
 
@@ -423,6 +436,7 @@ class _Renderer:
             "stage.md.j2",
             path,
             stage.name,
+            wide=True,
             stage=stage,
             prev=prev,
             next=nxt,
@@ -663,6 +677,7 @@ class _Renderer:
             "matrix.md.j2",
             paths.MATRIX,
             "RACI matrix",
+            wide=True,
             tables=tables,
             totals=totals,
             legend=legend,
@@ -845,6 +860,19 @@ class _Renderer:
 class _GlossaryEntry:
     term: Any
     anchors: list[str]
+
+
+def natural_width(svg: str) -> int | None:
+    """The width of a cleaned SVG at its natural size, in CSS pixels (Graphviz writes its
+    viewBox in points)."""
+    start = svg.find('viewBox="')
+    if start < 0:
+        return None
+    parts = svg[start + 9 : svg.find('"', start + 9)].split()
+    try:
+        return round(float(parts[2]) * 4 / 3)
+    except (IndexError, ValueError):
+        return None
 
 
 def row_marker(a: Activity) -> Markup:

@@ -1,5 +1,6 @@
 /* ownbook: small fixes to Material's markup, made in the page instead of by copying whole
-   partials (a copied partial falls behind the theme and breaks other engines):
+   partials (a copied partial falls behind the theme and breaks other engines), and the
+   reading aids of RACI tables and diagrams:
    - the search dialog gets an accessible name (axe: aria-dialog-name);
    - the footer's previous/next links are labelled from their visible titles: page titles
      reach the theme already HTML-escaped, and the partial escapes them once more. */
@@ -24,9 +25,54 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", fix);
-  } else {
+  /* RACI tables: each cell learns the name of its column (a phone shows a row as a list
+     of "Team: letters"), and a table or diagram wider than its box says that it scrolls. */
+  function tables() {
+    document.querySelectorAll(".md-typeset table").forEach(function (table) {
+      if (!table.querySelector(".ob-letter") || !table.tHead) return;
+      table.classList.add("ob-raci");
+      var names = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+        return th.textContent.replace("\u2195", "").trim();
+      });
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, column) {
+          if (column > 0) cell.setAttribute("data-label", names[column] || "");
+          if (column > 0 && !cell.textContent.trim()) cell.classList.add("ob-empty");
+        });
+      });
+    });
+  }
+
+  function cues() {
+    var boxes = document.querySelectorAll(
+      ".md-typeset__scrollwrap:has(table.ob-raci), .ob-diagram"
+    );
+    boxes.forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 2;
+      box.classList.toggle("ob-scrolls", scrolls);
+      var cue = box.previousElementSibling;
+      var has = cue && cue.classList && cue.classList.contains("ob-scroll-cue");
+      if (scrolls && !has) {
+        cue = document.createElement("p");
+        cue.className = "ob-scroll-cue";
+        cue.textContent = "Wider than the page: scroll sideways to see all of it \u2192";
+        box.parentNode.insertBefore(cue, box);
+      } else if (!scrolls && has) {
+        cue.remove();
+      }
+    });
+  }
+
+  function start() {
     fix();
+    tables();
+    cues();
+    window.addEventListener("resize", cues);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
