@@ -52,7 +52,7 @@ def to_dot(graph: Graph, here: str, *, directory_urls: bool = False) -> str:
         "\tnode "
         + _attrs({"shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "12"})
         + ";",
-        "\tedge " + _attrs({"fontname": FONT, "fontsize": "10"}) + ";",
+        "\tedge " + _attrs({"fontname": FONT, "fontsize": "12"}) + ";",
     ]
     grouped: dict[str | None, list[str]] = {}
     for node in graph.nodes:

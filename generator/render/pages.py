@@ -66,6 +66,8 @@ class RenderOptions:
     history: History | None = None
 
 
+# Pages of wide tables (stage pages, the matrix) take the nav's and the contents' columns.
+WIDE = ("navigation", "toc")
 RECENT_CHANGES = 5  # an activity page lists this many of its own changes
 # A column per team while the columns fit a wide page (about 1,100 px at 1,366 px: the
 # activity column and twelve teams); past that a table lists the parties by letter. A
@@ -304,7 +306,13 @@ class _Renderer:
         return svgs.get(drawn.dot) if drawn is not None and svgs is not None else None
 
     def page(
-        self, template: str, path: str, title: str | None, *, wide: bool = False, **context: Any
+        self,
+        template: str,
+        path: str,
+        title: str | None,
+        *,
+        hide: tuple[str, ...] = (),
+        **context: Any,
     ) -> str:
         """Front matter (the page title) and the rendered template body. Without a title
         the theme names the page after the site (the home page: not the site name twice)."""
@@ -320,8 +328,9 @@ class _Renderer:
             return body
         # A page of wide tables gives the columns of the nav and the contents to them (the
         # breadcrumbs above the title still place it).
-        hide = "hide:\n  - navigation\n  - toc\n" if wide else ""
-        return f"---\ntitle: {meta_str(title)}\n{hide}---\n\n{body}"
+        hidden = "".join(f"\n  - {column}" for column in hide)
+        meta = f"\nhide:{hidden}" if hide else ""
+        return f"---\ntitle: {meta_str(title)}{meta}\n---\n\n{body}"
 
     # diagrams ----------------------------------------------------------------------
 
@@ -436,7 +445,7 @@ class _Renderer:
             "stage.md.j2",
             path,
             stage.name,
-            wide=True,
+            hide=WIDE,
             stage=stage,
             prev=prev,
             next=nxt,
@@ -599,6 +608,7 @@ class _Renderer:
             "team.md.j2",
             path,
             team.name,
+            hide=("toc",),
             team=team,
             facts=Markup(" · ".join(f"**{label}:** {value}" for label, value in facts)),
             owns=groups["accountable"],
@@ -622,22 +632,33 @@ class _Renderer:
     def holding_line(
         self, here: Here, team: Team, a: Activity, letters: list[tuple[str, str | None]]
     ) -> Markup:
-        """One activity on a team page: its link, its stages, and every letter the team
-        holds in it with the role that holds it (named, not only in a tooltip)."""
+        """One activity on a team page, as one list item of raw HTML: its link, then in small
+        type its stages and every letter the team holds in it with the role that holds it
+        (named, not only in a tooltip). The letter the list is headed by goes unsaid."""
         by_letter: dict[str, list[str | None]] = {}
         for letter, role_id in letters:
             by_letter.setdefault(letter, []).append(self.role_name(team, role_id))
+        heading = min(by_letter, key=LETTER_ORDER.index)
         phrases = []
         for letter, roles in by_letter.items():
             named = [r for r in roles if r is not None]
-            phrase = LETTER_NAMES[letter].lower()
+            phrase = "" if letter == heading else "also " + LETTER_NAMES[letter].lower()
             if named:
-                phrase += (", also" if None in roles else "") + " as " + join(named)
-            phrases.append(phrase)
-        held = "; ".join(phrases)
-        stages = ", ".join(self.model.stage_by_id[s].name for s in a.stages)
-        kind = "decision, " if a.kind == "decision" else ""
-        return Markup(f"{here.activity(a)} ({md_text(kind + stages)}): {md_text(held)}")
+                phrase += (" (and" if None in roles else "") + " as " + join(named)
+                phrase += ")" if None in roles else ""
+            if phrase:
+                phrases.append(phrase.strip())
+        names = [self.model.stage_by_id[s].name for s in a.stages]
+        stages = names[0] + (f" + {len(names) - 1} more" if len(names) > 1 else "")
+        kind = "decision · " if a.kind == "decision" else ""
+        detail = kind + stages + "".join(f" · {p}" for p in phrases)
+        link = paths.href(
+            here.path, paths.activity_page(a.id), directory_urls=self.options.directory_urls
+        )
+        return Markup(
+            f'<li><a href="{html_attr(link)}">{html_text(a.name)}</a> '
+            f"<small>{html_text(detail)}</small></li>"
+        )
 
     def teams(self) -> str:
         return self.page("teams.md.j2", paths.TEAMS, "Teams", team_tree=views.team_tree(self.model))
@@ -677,7 +698,7 @@ class _Renderer:
             "matrix.md.j2",
             paths.MATRIX,
             "RACI matrix",
-            wide=True,
+            hide=WIDE,
             tables=tables,
             totals=totals,
             legend=legend,

@@ -1,0 +1,204 @@
+"""The handbook as its readers meet it: measured in Chromium at 1,366 and 390 px wide, in
+the light and the dark scheme, on the default handbook and on a synthetic model of 8
+stages, 40 teams and 500 activities.
+
+What is measured is what a reader sees: no RACI table hides a column without keeping its
+activity column and header in place and saying that it scrolls; no diagram's text is
+drawn smaller than 11 px on a desktop or 9 px on a phone; a stage's own activities come
+first; every activity a team is accountable for is linked on the first screen of its page.
+Screenshots of every kind of page, at both sizes and in both schemes, go to
+`test-output/screenshots/reading/` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ownbook.load import load_model
+from ownbook.model import Model
+from ownbook.render import paths, views
+from playwright.sync_api import Browser, Page
+
+from benchmarks.synth import write_model
+from tests.browsing import serve
+from tests.conftest import ROOT, TODAY, make_project
+from tests.test_build import ownbook
+
+OUTPUT = Path(os.environ.get("OWNBOOK_TEST_OUTPUT") or ROOT / "test-output") / "screenshots"
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+SCHEMES = ("light", "dark")
+MIN_TEXT = {"desktop": 11.0, "phone": 9.0}
+
+
+class Site:
+    def __init__(self, name: str, model: Model, base: str) -> None:
+        self.name = name
+        self.model = model
+        self.base = base
+
+
+def _build(root: Path, files: dict[str, str | bytes] | None, content: Path | None) -> Model:
+    make_project(root, files if content is None else {})
+    if content is not None:
+        import shutil
+
+        shutil.rmtree(root / "content")
+        shutil.copytree(content, root / "content")
+    proc = ownbook(root, "build", "--today", TODAY.isoformat())
+    assert proc.returncode == 0, proc.stderr
+    model = load_model(root / "content", today=TODAY).model
+    assert model is not None
+    return model
+
+
+@pytest.fixture(scope="module", params=["default", "synthetic"])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp(request.param) / "p"
+    if request.param == "default":
+        model = _build(root, None, None)
+    else:
+        content = write_model(
+            tmp_path_factory.mktemp("synth") / "content", stages=8, teams=40, activities=500
+        )
+        model = _build(root, None, content)
+    with serve(root / "site") as base:
+        yield Site(request.param, model, base)
+
+
+def _page(chromium: Browser, size: str, scheme: str) -> Page:
+    width, height = SIZES[size]
+    context = chromium.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme=scheme,  # type: ignore[arg-type]
+        is_mobile=size == "phone",
+    )
+    return context.new_page()
+
+
+# Run in the page: every RACI table that hides part of itself, and whether it keeps its
+# activity column and header in place and says that it scrolls.
+_TABLES = """
+() => Array.from(document.querySelectorAll("table.ob-raci")).map(table => {
+  const box = table.closest(".md-typeset__scrollwrap") || table.parentElement;
+  const hides = box.scrollWidth > box.clientWidth + 2;
+  const first = table.tBodies[0].rows[0].cells[0];
+  const head = table.tHead.rows[0].cells[1];
+  const cue = box.previousElementSibling;
+  const cueShown = !!(cue && cue.classList.contains("ob-scroll-cue") && cue.offsetParent);
+  return {
+    hides,
+    stickyColumn: getComputedStyle(first).position === "sticky",
+    stickyHeader: getComputedStyle(head).position === "sticky",
+    cue: cueShown,
+    columns: table.tHead.rows[0].cells.length,
+  };
+})
+"""
+
+# Run in the page: the smallest text drawn in each diagram, in CSS pixels.
+_DIAGRAM_TEXT = """
+() => Array.from(document.querySelectorAll(".ob-diagram svg")).map(svg => {
+  let smallest = Infinity;
+  for (const text of svg.querySelectorAll("text")) {
+    const size = parseFloat(text.getAttribute("font-size") || "14");
+    const ctm = text.getScreenCTM();
+    if (ctm) smallest = Math.min(smallest, size * Math.hypot(ctm.a, ctm.b));
+  }
+  return smallest;
+})
+"""
+
+
+def _pages(site: Site) -> list[str]:
+    m = site.model
+    return [
+        paths.HOME,
+        paths.stage_page(m.lifecycle[0].id),
+        paths.stage_page(m.lifecycle[-1].id),
+        paths.activity_page(m.activities[0].id),
+        paths.team_page(m.teams[0].id),
+        paths.team_page(m.teams[-1].id),
+        paths.TEAMS,
+        paths.MATRIX,
+        paths.FAQ,
+        paths.GLOSSARY,
+        paths.HEALTH,
+        paths.CHANGES,
+        paths.ABOUT,
+    ]
+
+
+def _url(site: Site, page: str) -> str:
+    return site.base + page.removesuffix(".md") + ".html"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_table_and_diagram_reads(
+    chromium: Browser, site: Site, size: str, scheme: str
+) -> None:
+    page = _page(chromium, size, scheme)
+    folder = OUTPUT / "reading"
+    folder.mkdir(parents=True, exist_ok=True)
+    hidden_columns = 0
+    for rel in _pages(site):
+        page.goto(_url(site, rel), wait_until="load")
+        for table in page.evaluate(_TABLES):
+            if table["hides"]:
+                hidden_columns += 1
+                assert table["stickyColumn"] and table["stickyHeader"], (rel, table)
+                assert table["cue"], (rel, table)
+        for smallest in page.evaluate(_DIAGRAM_TEXT):
+            assert smallest >= MIN_TEXT[size] - 0.05, (rel, size, smallest)
+        name = rel.removesuffix(".md").replace("/", "-")
+        page.screenshot(path=str(folder / f"{site.name}-{name}-{size}-{scheme}.png"))
+    if size == "phone":
+        assert hidden_columns == 0  # a phone reads each RACI table as a list
+    page.context.close()
+
+
+def test_a_stage_lists_its_own_activities_first(chromium: Browser, site: Site) -> None:
+    page = _page(chromium, "desktop", "light")
+    m = site.model
+    for stage in m.lifecycle:
+        page.goto(_url(site, paths.stage_page(stage.id)), wait_until="load")
+        rows = page.eval_on_selector_all(
+            "article table.ob-raci tbody tr td:first-child a, article table tbody tr "
+            "td:first-child a[href*='activities/']",
+            "links => links.map(a => a.getAttribute('href').split('/').pop()"
+            ".replace(/_?\\.html$/, ''))",
+        )
+        shown = list(dict.fromkeys(rows))
+        homes = [views.home_stage(m, m.activity_by_id[a]) == stage.id for a in shown]
+        # Every activity of the stage, its own first: no own one after another stage's.
+        assert set(shown) == {a.id for a in m.activities if stage.id in a.stages}
+        assert homes == sorted(homes, reverse=True), stage.id
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_what_a_team_owns_is_on_the_first_screen(chromium: Browser, site: Site, size: str) -> None:
+    page = _page(chromium, size, "light")
+    m = site.model
+    height = SIZES[size][1]
+    for team in m.teams[:10]:
+        owned = {
+            a.id
+            for a in m.activities
+            if a.raci.accountable and a.raci.accountable.split("/")[0] == team.id
+        }
+        page.goto(_url(site, paths.team_page(team.id)), wait_until="load")
+        seen = page.evaluate(
+            """(height) => Array.from(document.querySelectorAll("article a[href*='activities/']"))
+                 .filter(a => { const r = a.getBoundingClientRect();
+                   return r.bottom <= height && r.width > 0; })
+                 .map(a => a.getAttribute("href").split("/").pop().replace(/_?\\.html$/, ""))""",
+            height,
+        )
+        assert owned <= set(seen), (team.id, size, sorted(owned - set(seen)))
+    page.context.close()
