@@ -131,6 +131,8 @@ def write_model(
         "glossary:\n",
         "  - term: RACI\n",
         "    definition: Responsible, Accountable, Consulted, Informed.\n",
+        "  - term: item\n",  # used in every activity's text, as real glossaries are
+        "    definition: One activity or decision of the generated model.\n",
     ]
     (out / "faqs.yaml").write_text("".join(lines))
     return out

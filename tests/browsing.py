@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ownbook.render.fields import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from ownbook.render.fields import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, TERM_MARK
 from playwright.sync_api import Browser, Dialog, Page, Route
 
 CHROMIUM = os.environ.get("OWNBOOK_CHROMIUM", "/usr/bin/chromium")
@@ -69,7 +69,7 @@ def serve(folder: Path) -> Iterator[str]:
 # checked in the page as the browser parses it from the server (the theme's scripts later
 # add ids to code blocks); event attributes and URLs are checked in the live page too.
 _AUDIT = """
-async ([allowedTags, allowedAttrs]) => {
+async ([allowedTags, allowedAttrs, termMark]) => {
   const found = [];
   const served = new DOMParser().parseFromString(
     await (await fetch(location.href)).text(), "text/html");
@@ -92,6 +92,10 @@ async ([allowedTags, allowedAttrs]) => {
       const attrs = (allowedAttrs[tag] || []).concat(tag === "a" ? ["rel"] : []);
       for (const attr of el.attributes) {
         if (!attrs.includes(attr.name)) found.push(`${attr.name} on <${tag}> in a Markdown field`);
+      }
+      // A span is only ever ownbook's glossary mark, with its fixed attribute values.
+      for (const [name, value] of tag === "span" ? Object.entries(termMark) : []) {
+        if (el.getAttribute(name) !== value) found.push(`${name} of a <span> in a Markdown field`);
       }
     }
   }
@@ -124,12 +128,13 @@ async (seen) => {
 """
 
 
-# Run in the page: hover and focus every element with a title or a tooltip, as a reader's
-# pointer would (Material's tooltips build their content from the title: a red-team review
-# found model text there running as HTML on hover).
+# Run in the page: hover and focus every element with a title or a tooltip (a glossary
+# term's too), as a reader's pointer would (Material's tooltips build their content from the
+# title: a red-team review found model text there running as HTML on hover).
 _HOVER_ALL = """
 async () => {
-  const found = Array.from(document.querySelectorAll("[title], [data-md-tooltip], abbr"));
+  const found = Array.from(
+    document.querySelectorAll("[title], [data-md-tooltip], abbr, .ob-term"));
   if (!found.length) return 0;
   const hover = el => {
     for (const type of ["pointerenter", "mouseenter", "mouseover", "focusin", "focus"]) {
@@ -161,7 +166,11 @@ def audit_site(browser: Browser, site: Path) -> tuple[list[str], int]:
     problems: list[str] = []
     clicked = 0
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    allowed = [sorted(ALLOWED_TAGS), {k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()}]
+    allowed = [
+        sorted(ALLOWED_TAGS),
+        {k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        TERM_MARK,
+    ]
     with serve(site) as base:
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()

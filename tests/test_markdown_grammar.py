@@ -27,6 +27,9 @@ from ownbook.render.fields import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,
+    TERM_MARK,
+    TOOLTIP_CHARS,
+    Glossary,
     field_html,
     is_allowed_link,
     md_block,
@@ -126,6 +129,13 @@ def check_allowed(doc: BeautifulSoup | Tag, where: object) -> None:
             {"rel"} if tag.name == "a" else set()
         )
         assert set(tag.attrs) <= allowed, (tag.name, tag.attrs, where)
+        if tag.name == "span":  # only ever the glossary mark, with its fixed values
+            assert tag.get("class") == [TERM_MARK["class"]], (tag.attrs, where)
+            assert {k: tag.get(k) for k in ("tabindex", "role")} == {
+                "tabindex": TERM_MARK["tabindex"],
+                "role": TERM_MARK["role"],
+            }, where
+            assert "data-ob-def" in tag.attrs, where
         if tag.name == "a" and "href" in tag.attrs:
             assert is_allowed_link(str(tag["href"])), (tag["href"], where)
             assert " ".join(tag["rel"]) == LINK_REL, where
@@ -154,6 +164,27 @@ def test_a_field_holds_only_the_allow_list(text: str) -> None:
     for region in page(md_list([text, "plain"])).select("ul.ob-md-list"):
         for item in region.find_all("li", recursive=False):
             check_allowed(item, text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DEEP is None)
+@given(text=markdown_text, term=markdown_text, definition=markdown_text)
+def test_glossary_marks_hold_only_the_allow_list(text: str, term: str, definition: str) -> None:
+    """A hostile term and definition, used in hostile text: the marks stay the fixed span,
+    the definition lands only as the tooltip's attribute text."""
+    glossary = Glossary.of([(("lead", term), definition)])
+    corrections = fields.sanitiser_corrections
+    doc = BeautifulSoup(field_html(f"leads\n\n{text} {term} lead", glossary), "html.parser")
+    check_allowed(doc, (text, term, definition))
+    assert fields.sanitiser_corrections == corrections, (text, term, definition)
+    marks = doc.find_all("span")
+    assert marks, (text, term)  # "leads", a paragraph of its own, is always marked
+    tip = fields.plain_text(definition)
+    for mark in marks:
+        assert mark.find(True) is None  # a mark holds text only
+        shown = str(mark["data-ob-def"])
+        assert shown == tip or (len(tip) > TOOLTIP_CHARS and shown.endswith("\u2026")), shown
+    for region in page(md_block(text, glossary)).select("div.ob-md"):
+        check_allowed(region, text)
 
 
 @settings(max_examples=max(EXAMPLES // 10, 10), deadline=None, derandomize=DEEP is None)

@@ -5,7 +5,8 @@ stages, 40 teams and 500 activities.
 What is measured is what a reader sees: no RACI table hides a column without keeping its
 activity column and header in place and saying that it scrolls; no diagram's text is
 drawn smaller than 11 px on a desktop or 9 px on a phone; a stage's own activities come
-first; every activity a team is accountable for is linked on the first screen of its page.
+first; every activity a team is accountable for is linked on the first screen of its page;
+a glossary term's definition opens, as text, inside the screen.
 Screenshots of every kind of page, at both sizes and in both schemes, go to
 `test-output/screenshots/reading/` for a person to look at.
 """
@@ -80,10 +81,10 @@ def _page(chromium: Browser, size: str, scheme: str) -> Page:
     return context.new_page()
 
 
-# Run in the page: every RACI table that hides part of itself, and whether it keeps its
+# Run in the page: every table, whether it hides part of itself, and whether it keeps its
 # activity column and header in place and says that it scrolls.
 _TABLES = """
-() => Array.from(document.querySelectorAll("table.ob-raci")).map(table => {
+() => Array.from(document.querySelectorAll("article table")).map(table => {
   const box = table.closest(".md-typeset__scrollwrap") || table.parentElement;
   const hides = box.scrollWidth > box.clientWidth + 2;
   const first = table.tBodies[0].rows[0].cells[0];
@@ -96,6 +97,8 @@ _TABLES = """
     stickyHeader: getComputedStyle(head).position === "sticky",
     cue: cueShown,
     columns: table.tHead.rows[0].cells.length,
+    raci: table.classList.contains("ob-raci"),
+    first: table.tHead.rows[0].cells[0].textContent,
   };
 })
 """
@@ -151,6 +154,7 @@ def test_every_table_and_diagram_reads(
         for table in page.evaluate(_TABLES):
             if table["hides"]:
                 hidden_columns += 1
+                assert table["raci"], (rel, size, table)  # only a RACI grid may scroll
                 assert table["stickyColumn"] and table["stickyHeader"], (rel, table)
                 assert table["cue"], (rel, table)
         for smallest in page.evaluate(_DIAGRAM_TEXT):
@@ -158,7 +162,7 @@ def test_every_table_and_diagram_reads(
         name = rel.removesuffix(".md").replace("/", "-")
         page.screenshot(path=str(folder / f"{site.name}-{name}-{size}-{scheme}.png"))
     if size == "phone":
-        assert hidden_columns == 0  # a phone reads each RACI table as a list
+        assert hidden_columns == 0  # a phone reads each table as a list
     page.context.close()
 
 
@@ -201,4 +205,59 @@ def test_what_a_team_owns_is_on_the_first_screen(chromium: Browser, site: Site, 
             height,
         )
         assert owned <= set(seen), (team.id, size, sorted(owned - set(seen)))
+    page.context.close()
+
+
+# Run in the page: focus each of the first glossary terms on the page, as a keyboard or a
+# tap does, and measure where its definition is drawn (the `::after` box) and what it says.
+_TERMS = """
+(count) => Array.from(document.querySelectorAll("article .ob-term")).slice(0, count).map(t => {
+  t.scrollIntoView({block: "center"});
+  t.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+  t.focus();
+  const tip = getComputedStyle(t, "::after");
+  const line = t.getClientRects()[0];
+  const fixed = tip.position === "fixed";
+  const left = (fixed ? 0 : line.left) + parseFloat(tip.left);
+  const top = (fixed ? 0 : line.top) + parseFloat(tip.top);
+  const shown = {
+    term: t.textContent,
+    content: tip.content,
+    definition: t.getAttribute("data-ob-def"),
+    left, right: left + parseFloat(tip.width),
+    top, bottom: top + parseFloat(tip.height),
+    width: innerWidth, height: innerHeight,
+  };
+  t.blur();
+  return shown;
+})
+"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_glossary_term_shows_its_definition_on_the_screen(
+    chromium: Browser, site: Site, size: str, scheme: str
+) -> None:
+    page = _page(chromium, size, scheme)
+    folder = OUTPUT / "reading"
+    folder.mkdir(parents=True, exist_ok=True)
+    m = site.model
+    checked = 0
+    shown = [paths.stage_page(s.id) for s in m.lifecycle[:3]]
+    shown += [paths.activity_page(a.id) for a in m.activities[:3]] + [paths.FAQ]
+    for rel in shown:
+        page.goto(_url(site, rel), wait_until="load")
+        for tip in page.evaluate(_TERMS, 12):
+            checked += 1
+            # CSS writes the attribute's text, quoted: the definition, never markup
+            assert tip["content"].startswith('"') and len(tip["content"]) > 2, tip
+            assert tip["content"].replace('\\"', '"')[1:-1] == tip["definition"], tip
+            assert tip["left"] >= 0 and tip["right"] <= tip["width"] + 0.5, (rel, size, tip)
+            assert tip["top"] >= 0 and tip["bottom"] <= tip["height"] + 0.5, (rel, size, tip)
+    assert checked >= 6, checked
+    term = page.locator("article .ob-term").first
+    term.scroll_into_view_if_needed()
+    term.focus()
+    page.screenshot(path=str(folder / f"{site.name}-glossary-term-{size}-{scheme}.png"))
     page.context.close()

@@ -23,7 +23,9 @@ No regular expression decides anything here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
@@ -35,15 +37,22 @@ from markupsafe import Markup
 
 from ..escape import inert
 
-# What a field may hold, element by element (`rel` is added to every link).
+# What a field may hold, element by element (`rel` is added to every link). A `span` is
+# only ever ownbook's own glossary mark (`_mark_terms`): model text never makes one.
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
+    {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a", "span"}
 )
-# No `title`: Material's tooltips (`content.tooltips`) insert a title as HTML.
+# No `title`: Material's tooltips (`content.tooltips`) insert a title as HTML. A glossary
+# term's definition is in `data-ob-def`, which the theme's CSS shows with `attr()`: text only.
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href"}),
     "ol": frozenset({"start"}),
+    "span": frozenset({"class", "tabindex", "role", "data-ob-def"}),
 }
+# The fixed values of the glossary mark's attributes (`data-ob-def` is the definition).
+TERM_MARK = {"class": "ob-term", "tabindex": "0", "role": "term"}
+# A definition longer than this is cut in its tooltip (the glossary page has all of it).
+TOOLTIP_CHARS = 280
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 # Elements written with no end tag.
@@ -89,6 +98,134 @@ class _Tag(NamedTuple):
 
 
 Piece = str | _Text | _Tag
+
+
+@dataclass(frozen=True, eq=False)
+class Glossary:
+    """The terms a field is annotated with: a use of a term or an alias in a field's text
+    is marked, the first time in that field, and shows the term's definition on hover or
+    focus. Compared by identity: one per render, part of the field cache's key."""
+
+    definitions: dict[str, str] = field(default_factory=dict)  # casefolded form -> tooltip
+    pattern: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, terms: Sequence[tuple[Sequence[str], str]]) -> Glossary:
+        """From (term and aliases, Markdown definition) pairs. An all-capitals form (an
+        acronym) matches only as written; any other form in any case, plural or not."""
+        definitions: dict[str, str] = {}
+        written: dict[str, str] = {}  # casefolded form -> as the glossary writes it
+        for forms, definition in terms:
+            tip = plain_text(definition)
+            if len(tip) > TOOLTIP_CHARS:
+                tip = tip[: TOOLTIP_CHARS - 1].rstrip() + "\u2026"
+            for form in forms:
+                form = " ".join(form.split())
+                if len(form) < 2 or form.casefold() in definitions:
+                    continue  # a single letter (`A` for Accountable) would mark every "A"
+                definitions[form.casefold()] = tip
+                written[form.casefold()] = form
+        if not definitions:
+            return cls()
+        alternatives = []
+        for form in sorted(definitions, key=len, reverse=True):  # the longest form wins
+            words = re.escape(written[form]).replace("\\ ", "\\s+")
+            # an acronym as written (plural `s` allowed); a word in any case, plural or not
+            acronym = written[form].isupper()
+            alternatives.append(f"(?-i:{words})s?" if acronym else f"{words}(?:e?s)?")
+        # not inside a word or a hyphenated compound ("Referral-sourced")
+        pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w-])", re.IGNORECASE)
+        return cls(definitions, pattern)
+
+    def definition(self, used: str) -> str | None:
+        key = " ".join(used.split()).casefold()
+        if key in self.definitions:
+            return self.definitions[key]
+        for suffix in ("es", "s"):  # a plural of a form
+            if key.endswith(suffix) and key[: -len(suffix)] in self.definitions:
+                return self.definitions[key[: -len(suffix)]]
+        return None
+
+
+NO_GLOSSARY = Glossary()
+
+
+_INLINE_ENDS = frozenset({"Emphasis", "Strong", "Strikethrough", "Link", "Image"})
+
+
+def plain_text(text: str) -> str:
+    """A Markdown field's words, without its markup, on one line (for a tooltip)."""
+    words = []
+    for event in pyromark.events(text, merge_text=True):
+        if isinstance(event, dict):
+            kind, value = next(iter(event.items()))
+            if kind in ("Text", "Code", "Html", "InlineHtml"):
+                words.append(value)
+        elif event in ("SoftBreak", "HardBreak"):
+            words.append(" ")
+        if isinstance(event, dict) and "End" in event and str(event["End"]) not in _INLINE_ENDS:
+            words.append(" ")  # between blocks (an inline element's end joins its word)
+    return " ".join("".join(words).translate(_CONTROLS).split())
+
+
+# Pieces inside which a term is never marked: a link's text, code.
+_UNMARKED_OPEN = {"<code>": "</code>", "<pre><code>": "</code></pre>"}
+
+
+def _mark_terms(pieces: list[Piece], glossary: Glossary) -> list[Piece]:
+    """The pieces with the first use of each glossary term wrapped in ownbook's term mark."""
+    if glossary.pattern is None:
+        return pieces
+    out: list[Piece] = []
+    closing: list[str] = []  # the end tags of the unmarked elements we are inside
+    seen: set[str] = set()  # the definitions shown: a term and its aliases once in all
+    for piece in _joined_text(pieces):
+        if isinstance(piece, _Tag):
+            if piece.name == "a":
+                closing.append("</a>")
+        elif isinstance(piece, _Text):
+            if not closing:
+                out.extend(_marked_text(piece, glossary, seen))
+                continue
+        elif piece in _UNMARKED_OPEN:
+            closing.append(_UNMARKED_OPEN[piece])
+        elif closing and piece == closing[-1]:
+            closing.pop()
+        out.append(piece)
+    return out
+
+
+def _joined_text(pieces: list[Piece]) -> list[Piece]:
+    """Text split by soft line breaks joined again, so a term written over two lines reads
+    as one."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, _Text | str) and piece == " " and out and isinstance(out[-1], _Text):
+            out[-1] = _Text(out[-1] + " ")
+        elif isinstance(piece, _Text) and out and isinstance(out[-1], _Text):
+            out[-1] = _Text(out[-1] + piece)
+        else:
+            out.append(piece)
+    return out
+
+
+def _marked_text(text: _Text, glossary: Glossary, seen: set[str]) -> list[Piece]:
+    assert glossary.pattern is not None
+    out: list[Piece] = []
+    start = 0
+    for match in glossary.pattern.finditer(text):
+        tip = glossary.definition(match.group())
+        if tip is None or tip in seen:
+            continue
+        seen.add(tip)
+        if match.start() > start:
+            out.append(_Text(text[start : match.start()]))
+        attrs = (*TERM_MARK.items(), ("data-ob-def", tip))
+        out.extend([_Tag("span", attrs), _Text(match.group()), "</span>"])
+        start = match.end()
+    if start < len(text):
+        out.append(_Text(text[start:]))
+    return out
 
 
 def _written(pieces: list[Piece], text: Callable[[str], str], attr: Callable[[str], str]) -> str:
@@ -224,12 +361,16 @@ def _render_events(text: str, events: Iterable[tuple[Any, dict[str, int] | None]
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "href" and not is_allowed_link(value):
         return None
+    if tag == "span" and attribute in TERM_MARK and value != TERM_MARK[attribute]:
+        return None
     return value
 
 
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
-    attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    # ammonia takes `class` only through `allowed_classes`, which also fixes its values
+    attributes={tag: set(names) - {"class"} for tag, names in ALLOWED_ATTRIBUTES.items()},
+    allowed_classes={"span": {TERM_MARK["class"]}},
     attribute_filter=_keep_attribute,
     url_schemes=set(LINK_SCHEMES),
     link_rel=LINK_REL,
@@ -252,6 +393,7 @@ class _InertWriter(HTMLParser):
             return
         allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset())
         kept = [(name, value or "") for name, value in attrs if name in allowed]
+        kept = [(n, v) for n, v in kept if _keep_attribute(tag, n, v) is not None]
         if tag == "a":
             kept = [(n, v) for n, v in kept if n != "href" or is_allowed_link(v)]
             if any(n == "href" for n, _ in kept):
@@ -302,14 +444,16 @@ sanitiser_corrections = 0
 
 
 @lru_cache(maxsize=65536)
-def field_html(text: str) -> str:
-    """A Markdown field as safe, Markdown-inert HTML on one line (block elements)."""
+def field_html(text: str, glossary: Glossary = NO_GLOSSARY) -> str:
+    """A Markdown field as safe, Markdown-inert HTML on one line (block elements), with
+    the glossary's terms marked."""
     global sanitiser_corrections
     pieces = _render(text)
     if not any(isinstance(p, _Text) and p.strip() for p in pieces):
         # Only reference definitions (which Markdown never shows), say: the text typed is
         # shown, so no field vanishes from the handbook without a trace.
         pieces = ["<p>", _Text(text.translate(_CONTROLS)), "</p>"]
+    pieces = _mark_terms(pieces, glossary)
     html = _written(pieces, lambda t: t.translate(_TEXT), lambda v: v.translate(_ATTR))
     cleaned = _CLEANER.clean(html)
     if cleaned != html:  # nh3 found something to change: its output is what is used
@@ -322,21 +466,21 @@ def _inert_text(text: str) -> str:
     return inert(text, fold=False)
 
 
-def item_html(text: str) -> str:
+def item_html(text: str, glossary: Glossary = NO_GLOSSARY) -> str:
     """A Markdown field as the content of a list item: a single paragraph loses its `<p>`."""
-    html = field_html(text)
+    html = field_html(text, glossary)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
 
 
-def md_block(text: str) -> Markup:
+def md_block(text: str, glossary: Glossary = NO_GLOSSARY) -> Markup:
     """A Markdown field as a block of its own: put it on a line of its own, between blank
     lines, so that any Markdown pass passes it through as one raw HTML block."""
-    return Markup(f'<div class="ob-md">{field_html(text)}</div>')
+    return Markup(f'<div class="ob-md">{field_html(text, glossary)}</div>')
 
 
-def md_list(items: Iterable[str]) -> Markup:
+def md_list(items: Iterable[str], glossary: Glossary = NO_GLOSSARY) -> Markup:
     """A list of Markdown fields (goals, metrics, ...) as one HTML list block."""
-    body = "".join(f"<li>{item_html(item)}</li>" for item in items)
+    body = "".join(f"<li>{item_html(item, glossary)}</li>" for item in items)
     return Markup(f'<ul class="ob-md-list">{body}</ul>')

@@ -28,7 +28,13 @@ class Inputs:
         m = model
         self.model = m
         # What every page may read besides its own objects.
-        self.context = (options.today, options.source_root, options.directory_urls, m.handbook)
+        self.context = (
+            options.today,
+            options.source_root,
+            options.directory_urls,
+            m.handbook,
+            m.glossary,  # its terms are marked in every Markdown field
+        )
         self.stages = (m.lifecycle, m.stages)
         self.team_order = {t.id: i for i, t in enumerate(m.teams)}
         self.held = views.letters_by_team(m)

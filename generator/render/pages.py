@@ -8,10 +8,11 @@ template cannot forget to escape a model string.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -23,10 +24,12 @@ from jinja2 import (
     FileSystemBytecodeCache,
     PackageLoader,
     StrictUndefined,
+    pass_context,
 )
+from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .. import health
+from .. import __version__, health
 from ..model import LETTER_NAMES, Activity, Located, Model, Team, split_party
 from ..problems import Pos
 from ..svg import SvgResult
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 from ..escape import html_attr, html_text, inert, md_text, meta_str, url_dest
 from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
-from .fields import md_block, md_list
+from .fields import NO_GLOSSARY, Glossary, md_block, md_list
 from .graphs import Edge, Graph
 from .inputs import Inputs
 from .memo import NO_MEMO, Memo
@@ -143,12 +146,19 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, Markup) else md_text(value)
 
 
-def _bytecode_cache() -> BytecodeCache | None:
+def _bytecode_cache(env: Environment) -> BytecodeCache | None:
     """Jinja's cache of compiled templates, in its own per-user folder (created 0700 and
-    checked by Jinja): compiling the templates took 80 ms of every build. Without a usable
-    temporary folder templates are simply compiled each time."""
+    checked by Jinja): compiling the templates took 80 ms of every build. Compiled code
+    depends on how each filter is called, not only on the template's text, so the cache's
+    file names carry the version and the filters' calling conventions: another ownbook
+    never reads this one's code. Without a usable temporary folder templates are simply
+    compiled each time."""
+    conventions = sorted(
+        (name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.filters.items()
+    )
+    digest = hashlib.sha256(repr((__version__, conventions)).encode()).hexdigest()[:16]
     try:
-        return FileSystemBytecodeCache()
+        return FileSystemBytecodeCache(pattern=f"__ownbook_{digest}_%s.cache")
     except (OSError, RuntimeError):
         return None
 
@@ -161,11 +171,23 @@ _ENV = Environment(
     keep_trailing_newline=True,
     autoescape=False,
     finalize=_finalize,
-    bytecode_cache=_bytecode_cache(),
 )
+
+
+@pass_context
+def _md(context: Context, value: object) -> Markup:
+    """A Markdown field, with the glossary terms of the page being rendered marked."""
+    return md_block(str(value), context.get("glossary", NO_GLOSSARY))
+
+
+@pass_context
+def _md_list(context: Context, items: Iterable[object]) -> Markup:
+    return md_list((str(v) for v in items), context.get("glossary", NO_GLOSSARY))
+
+
 _ENV.filters.update(
-    md=lambda v: md_block(str(v)),
-    md_list=lambda items: md_list(str(v) for v in items),
+    md=_md,
+    md_list=_md_list,
     html=html_text,
     dest=lambda v: Markup(url_dest(str(v))),
 )
@@ -214,6 +236,7 @@ _ENV.globals.update(
     faq_page=paths.FAQ,
     matrix_page=paths.MATRIX,
 )
+_ENV.bytecode_cache = _bytecode_cache(_ENV)
 
 
 def render_pages(
@@ -283,6 +306,7 @@ class _Renderer:
         self.memo = memo
         self.inputs, self.diagrams = _prepare(model, options, memo)
         self.context_key = self.inputs.context
+        self.terms = Glossary.of([((t.term, *t.aliases), t.definition) for t in model.glossary])
         self.held = self.inputs.held
         self.sections = self.inputs.sections
 
@@ -317,6 +341,7 @@ class _Renderer:
         """Front matter (the page title) and the rendered template body. Without a title
         the theme names the page after the site (the home page: not the site name twice)."""
         context.setdefault("edit_target", None)
+        context.setdefault("glossary", self.terms)
         drawn = self.diagrams.get(path)
         body = _ENV.get_template(template).render(
             here=Here(self.model, path),
@@ -812,7 +837,9 @@ class _Renderer:
                 anchor = _unique(paths.term_anchor(name), used)
                 anchors.append(anchor)
             entries.append(_GlossaryEntry(term, anchors))
-        return self.page("glossary.md.j2", paths.GLOSSARY, "Glossary", entries=entries)
+        return self.page(
+            "glossary.md.j2", paths.GLOSSARY, "Glossary", entries=entries, glossary=NO_GLOSSARY
+        )
 
     def changes(self) -> str:
         from ..diff import format_body

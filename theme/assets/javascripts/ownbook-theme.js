@@ -3,7 +3,8 @@
    reading aids of RACI tables and diagrams:
    - the search dialog gets an accessible name (axe: aria-dialog-name);
    - the footer's previous/next links are labelled from their visible titles: page titles
-     reach the theme already HTML-escaped, and the partial escapes them once more. */
+     reach the theme already HTML-escaped, and the partial escapes them once more;
+   - a glossary term's definition opens on the side of the term that has room. */
 (function () {
   "use strict";
 
@@ -25,12 +26,16 @@
     });
   }
 
-  /* RACI tables: each cell learns the name of its column (a phone shows a row as a list
-     of "Team: letters"), and a table or diagram wider than its box says that it scrolls. */
+  /* Tables: each cell learns the name of its column, so that on a phone a row of any table
+     of three columns or more reads as a list of "Column: value" (a RACI row as "Team:
+     letters"); a table or diagram wider than its box says that it scrolls. */
   function tables() {
     document.querySelectorAll(".md-typeset table").forEach(function (table) {
-      if (!table.querySelector(".ob-letter") || !table.tHead) return;
-      table.classList.add("ob-raci");
+      if (!table.tHead || !table.tBodies.length) return;
+      var raci = !!table.querySelector(".ob-letter");
+      if (raci) table.classList.add("ob-raci");
+      if (!raci && table.tHead.rows[0].cells.length < 3) return;
+      table.setAttribute("data-ob-list", "");
       var names = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
         return th.textContent.replace("\u2195", "").trim();
       });
@@ -63,11 +68,22 @@
     });
   }
 
+  /* A glossary term in the right half of the page opens its definition leftwards, so the
+     definition stays on the screen (CSS shows it; this only picks the side). */
+  function terms(event) {
+    var term = event.target.closest && event.target.closest(".ob-term");
+    if (!term) return;
+    var box = term.getClientRects()[0] || term.getBoundingClientRect();
+    term.classList.toggle("ob-term-left", box.left > window.innerWidth / 2);
+  }
+
   function start() {
     fix();
     tables();
     cues();
     window.addEventListener("resize", cues);
+    document.addEventListener("mouseover", terms);
+    document.addEventListener("focusin", terms);
   }
 
   if (document.readyState === "loading") {
