@@ -69,7 +69,7 @@ def write_model(
         lines += [
             f"  - id: {s}\n",
             f"    name: Stage {s[6:]}\n",
-            f"    summary: What happens in stage {s[6:]}.\n",
+            f"    summary: What happens in stage {s[6:]}, item by item.\n",
             "    customer_goal: Get something done.\n",
             "    goals: [Grow, Keep]\n",
             "    metrics: [Conversion rate]\n",

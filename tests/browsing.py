@@ -146,7 +146,7 @@ async () => {
   found.forEach(hover);
   await new Promise(resolve => setTimeout(resolve, 20));
   found.forEach(hover);
-  await new Promise(resolve => setTimeout(resolve, 150));
+  await new Promise(resolve => setTimeout(resolve, 60));
   return found.length;
 }
 """
@@ -159,13 +159,15 @@ def _stay(route: Route) -> None:
         route.continue_()
 
 
-def audit_site(browser: Browser, site: Path) -> tuple[list[str], int]:
-    """Every page of `site` loaded and audited, and every link clicked (once per target and
-    behaviour in the site): (problems found, links clicked). A dialog (alert, confirm,
-    prompt) is a problem, on the page or in a window a link opened."""
+def audit_site(
+    browser: Browser, site: Path, only: list[str] | None = None
+) -> tuple[list[str], int]:
+    """Every page of `site` (or the `only` ones) loaded and audited, and every link clicked
+    (once per target and behaviour in the site): (problems found, links clicked). A dialog
+    (alert, confirm, prompt) is a problem, on the page or in a window a link opened."""
     problems: list[str] = []
     clicked = 0
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    pages = only or sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     allowed = [
         sorted(ALLOWED_TAGS),
         {k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()},

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from ownbook.load import load_model
 from ownbook.model import Model, split_party
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
@@ -73,17 +73,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: the browser tests need Debian's chromium package. "
-            "Run `make test` (it installs it), or `sudo apt-get install chromium`, or set "
-            "OWNBOOK_CHROMIUM to a Chromium binary."
-        )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def browser(chromium: Browser) -> Browser:
+    """The run's one Chromium (a second Playwright in the same worker cannot start)."""
+    return chromium
 
 
 @pytest.fixture

@@ -101,9 +101,11 @@ FILES: dict[str, tuple[Setup, list[str]]] = {
 }
 
 
-def _planted(svg: str) -> Setup:
-    """Fill the diagram cache with `svg` under the key of every diagram the build will draw
-    (the cache is untrusted: a pull request can commit it, and a build can inherit it)."""
+def _planted(*svgs: str) -> Setup:
+    """Fill the diagram cache with the `svgs`, in turn, under the key of every diagram the
+    build will draw (the cache is untrusted: a pull request can commit it, and a build can
+    inherit it). Every kind lands on several pages: one build and one browser audit read
+    them all."""
 
     def plant(project: Path) -> None:
         from ownbook.load import load_model
@@ -116,7 +118,8 @@ def _planted(svg: str) -> Setup:
         cache = SvgCache(project / ".cache" / "ownbook")
         folder = project / ".cache" / "ownbook"
         folder.mkdir(parents=True)
-        for dot in diagram_sources(model, options):
+        for i, dot in enumerate(diagram_sources(model, options)):
+            svg = svgs[i % len(svgs)]
             (folder / f"{cache.key(current_renderer(), dot)}.svg").write_text(svg)
 
     return plant
@@ -124,24 +127,25 @@ def _planted(svg: str) -> Setup:
 
 _SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 # Cached SVGs a pull request could plant: each is cleaned (or drawn again), never inlined.
-CACHES: dict[str, Setup] = {
-    "cached-svg-with-script-and-handlers": _planted(
+CACHED = {
+    "script and handlers": (
         f'{_SVG} onload="alert(1)"><script>alert(2)</script><g onmouseover="alert(3)">'
         '<a xlink:href="javascript:alert(4)"><text>x</text></a></g></svg>'
     ),
-    "cached-svg-with-foreign-html-and-links-out": _planted(
+    "foreign HTML and links out": (
         f'{_SVG} viewBox="0 0 10 10"><foreignObject><iframe xmlns="http://www.w3.org/1999/'
         'xhtml" src="data:text/html,alert(5)"/></foreignObject><a href="https://evil.example/">'
         '<text style="x" fill="url(javascript:alert(6))">t</text></a>'
         '<image href="https://evil.example/t.png"/><use href="#x"/></svg>'
     ),
-    "cached-svg-with-entities-and-a-doctype": _planted(
+    "entities and a doctype": (
         '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "&#60;script&#62;alert(7)&#60;/script'
         '&#62;"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
         f"{_SVG}><text>&b;</text></svg>"
     ),
-    "cached-file-that-is-not-svg": _planted("<html><script>alert(8)</script></html>"),
+    "a file that is not SVG": "<html><script>alert(8)</script></html>",
 }
+CACHES: dict[str, Setup] = {"cached-svgs-of-four-hostile-kinds": _planted(*CACHED.values())}
 
 
 def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None, Setup | None]]:
@@ -165,6 +169,10 @@ def corpus() -> list[tuple[str, dict[str, str | bytes], list[str] | None, Setup 
 
 
 CASES = corpus()
+# Cases aimed at the builder's files and the loader, not at a reader's browser: their sites
+# get the static checks (parsed, then allow-listed) but not the Chromium audit, which costs
+# 15 s a site.
+FILE_LEVEL = {"windows-reserved", "bom-and-crlf"}
 
 
 def files_outside(root: Path, site: Path) -> dict[str, str]:
@@ -254,9 +262,10 @@ def test_hostile_model(
         assert proc.returncode == 0, proc.stderr
         assert tree_digest(site) != previous
         assert_safe(site, theme_scripts)
-        problems, clicked = audit_site(chromium, site)
-        assert problems == []
-        assert clicked > 20
+        if name not in FILE_LEVEL:
+            problems, clicked = audit_site(chromium, site)
+            assert problems == []
+            assert clicked > 20
     else:
         assert proc.returncode == 1, proc.stderr
         codes = re.findall(r"^content/.*?(?::\d+:\d+)?: error (OB\d{3}): ", proc.stderr, re.M)
@@ -365,5 +374,5 @@ def test_the_audit_hovers_as_a_reader_does(tmp_path: Path, chromium: Browser) ->
     )
     assert planted != page.read_text()
     page.write_text(planted)
-    problems, _ = audit_site(chromium, site)
+    problems, _ = audit_site(chromium, site, only=["stages/awareness.html"])
     assert "stages/awareness.html: a dialog opened: 11" in problems

@@ -286,7 +286,8 @@ def _default() -> Model:
     return checked.model
 
 
-@pytest.mark.parametrize("source,seed", [("default", 1), ("default", 2), ("synthetic", 3)])
+# Each run makes every kind of edit once, in an order of its seed.
+@pytest.mark.parametrize("source,seed", [("default", 1), ("synthetic", 3)])
 def test_memoised_render_equals_fresh_render(
     source: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
