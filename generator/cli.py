@@ -14,6 +14,7 @@ import click
 
 from . import __version__, assets
 from .history import ownership_history
+from .importcli import import_options, options_from, read_sheet
 from .load import Checked, load_model, unresolved_last
 from .output import prepare_cache_dir, refuse_output_link, staged_dir, write_files
 from .problems import (
@@ -623,10 +624,17 @@ def who(
     assert query is not None
     matches = w.find(model, query, limit)
     if fmt == "json":
-        rows = [{**w.describe(model, m.activity, day), "matched": m.why} for m in matches]
+        rows = [
+            {**w.describe(model, m.activity, day), "matched": m.why, "match": m.quality}
+            for m in matches
+        ]
         _say(json.dumps(rows, indent=2, ensure_ascii=False))
     elif matches:
-        _say("\n\n".join(w.format_activity(model, m.activity, day) for m in matches))
+        texts = []
+        for m in matches:
+            first, _, rest = w.format_activity(model, m.activity, day).partition("\n")
+            texts.append(f"{first}\n  Match:       {m.quality}\n{rest}")
+        _say("\n\n".join(texts))
     if not matches:
         if fmt == "text":
             _say(
@@ -673,28 +681,27 @@ def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> 
     required=True,
     help="Folder to write the content YAML into.",
 )
-@click.option(
-    "--sheet", metavar="NAME", help="The worksheet of an .xlsx file (default: the first)."
-)
+@import_options
+@click.option("--title", help="The handbook's title (default: the sheet's title row).")
+@click.option("--organization", help="Whose handbook it is (default: a placeholder).")
 @click.option(
     "--force",
     is_flag=True,
     help="Write into a folder that holds other files, overwriting the import's own. A "
     "filesystem root or your home folder is refused even so.",
 )
-def import_(sheet_file: Path, out: Path, sheet: str | None, force: bool) -> None:
-    """Turn a RACI spreadsheet (.csv or .xlsx) into content YAML.
+def import_(sheet_file: Path, out: Path, force: bool, **kwargs: object) -> None:
+    """Turn a RACI sheet (.csv, .tsv, .xlsx or a Markdown table) into content YAML.
 
-    Activities are rows (optionally under stage heading rows), teams or roles are columns,
-    cells hold R, A, C, I or combinations such as A/R. Every cell that cannot be placed is
-    reported with its sheet, row and column. Exits 0 when everything was placed, 1 when
-    some rows were left out (the rest is written) or nothing could be written.
+    The layout (header row, activity, id and stage columns, parties, ignored columns) is
+    worked out from the cells and printed first, with the options that reproduce it; every
+    decision can be overridden. Messages are grouped: one per distinct problem, with its
+    count and first cells. Exits 0 when everything was placed, 1 when some rows were left
+    out (the rest is written) or nothing could be written.
     """
-    from .importsheet import import_sheet, write_import
+    from .importsheet import write_import
 
-    result = import_sheet(sheet_file, sheet=sheet)
-    for message in result.messages:
-        _say(message.format(), err=True)
+    result = read_sheet(sheet_file, options_from(kwargs), _say)
     if not result.files:
         _say(f"nothing written: no activity of {sheet_file} could be imported", err=True)
         raise SystemExit(1)
@@ -734,27 +741,50 @@ def import_(sheet_file: Path, out: Path, sheet: str | None, force: bool) -> None
     help="Who owns what no team is accountable for, and CODEOWNERS itself (default: the "
     "placeholder @your-org/handbook-maintainers, to change).",
 )
+@click.option(
+    "--from",
+    "from_sheet",
+    metavar="SHEET",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Start from a RACI sheet (.csv, .xlsx, .md) instead of the starter model, read as "
+    "`ownbook import` reads it; the options below say how.",
+)
+@import_options
 def new(
     folder: Path,
     example: str | None,
     title: str | None,
     organization: str | None,
     owner: str | None,
+    from_sheet: Path | None,
+    **kwargs: object,
 ) -> None:
     """Create a handbook repository in FOLDER (new, or an empty folder) that builds at once.
 
-    It holds a starter model in content/, its schema, mkdocs.yml, requirements.txt pinning
-    what builds the site, pre-commit hooks, CODEOWNERS, GitHub workflows for pull requests
-    and publishing, and a README for the handbook's maintainers.
+    It holds a starter model in content/ (or, with --from SHEET, the model imported from a
+    spreadsheet, printing the layout it read), its schema, mkdocs.yml, requirements.txt
+    pinning what builds the site, pre-commit hooks, CODEOWNERS, GitHub workflows for pull
+    requests and publishing, and a README for the handbook's maintainers.
     """
     from . import scaffold
 
+    imported = None
+    if from_sheet is not None:
+        if example is not None:
+            raise click.UsageError("give --example or --from, not both")
+        options = options_from({**kwargs, "title": title, "organization": organization})
+        result = read_sheet(from_sheet, options, _say)
+        if not result.files:
+            _say(f"nothing written: no activity of {from_sheet} could be imported", err=True)
+            raise SystemExit(1)
+        imported = result.files
     try:
         files = scaffold.scaffold_files(
             example=example,
-            title=title,
-            organization=organization,
+            title=title if imported is None else None,
+            organization=organization if imported is None else None,
             owner=owner or scaffold.DEFAULT_OWNER,
+            imported=imported,
         )
         scaffold.write_scaffold(folder, files)
     except OwnbookError as exc:

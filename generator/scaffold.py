@@ -209,15 +209,26 @@ def scaffold_files(
     organization: str | None = None,
     owner: str = DEFAULT_OWNER,
     today: dt.date | None = None,
+    imported: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Every file of a new handbook repository, by path relative to its root."""
+    """Every file of a new handbook repository, by path relative to its root.
+
+    `imported` (from `new --from SHEET`) are the model files an import made, which become
+    the content in place of the starter: they must load without errors; their warnings
+    (placeholders, reviews to confirm) were printed by the import and are the reader's to
+    settle, so they do not stop the scaffold as the starter's would."""
     problem = owner_problem(owner)
     if problem is not None:
         raise OwnbookError(
             f"--owner '{visible(owner)}' is not '@org/team' or '@user': {problem}", exit_code=2
         )
     day = today or dt.date.today()
-    if example is None:
+    if imported is not None:
+        content = {
+            f"{CONTENT}/{rel}": with_modeline(f"{CONTENT}/{rel}", text)
+            for rel, text in imported.items()
+        }
+    elif example is None:
         content = starter_content(
             DEFAULT_TITLE if title is None else title,
             DEFAULT_ORGANIZATION if organization is None else organization,
@@ -228,12 +239,12 @@ def scaffold_files(
         content = example_content(example, title, organization)
     checked = _load(content, day)
     model = checked.model
-    if model is None or checked.fails(strict=True):
+    if model is None or checked.fails(strict=imported is None):
         raise ScaffoldError(
             "the new handbook's model does not pass `ownbook check --strict`:\n"
             + format_problems(checked.problems)
         )
-    wanted = {"title": title, "organization": organization}
+    wanted = {"title": title, "organization": organization} if imported is None else {}
     for key, value in wanted.items():
         if value is not None and getattr(model.handbook, key) != value:
             raise ScaffoldError(f"internal error: the handbook's {key} did not read back")

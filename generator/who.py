@@ -34,6 +34,22 @@ class Match:
     activity: Activity
     score: float
     why: str  # what matched: "id", "name", "tag 'pricing'", "words: pricing, update"
+    missing: tuple[str, ...] = ()  # words of the query found nowhere in the activity
+
+    @property
+    def quality(self) -> str:
+        """How well it matched, so that an answer for a neighbouring activity (the one asked
+        about left out) never reads as a confident one."""
+        if not self.why.startswith("words: "):
+            return f"exact {self.why}"
+        found = self.why.removeprefix("words: ")
+        if not self.missing:
+            return f"all words ({found})"
+        total = len(found.split(", ")) + len(self.missing)
+        return (
+            f"only some words: {total - len(self.missing)} of {total} ({found}); "
+            f"not found: {', '.join(self.missing)}"
+        )
 
 
 def words(text: str) -> list[str]:
@@ -59,7 +75,11 @@ def find(model: Model, query: str, limit: int = 10) -> list[Match]:
     for order, a in enumerate(model.activities):
         score, why = _score(a, q, wanted)
         if score > 0:
-            matches.append(Match(a, score - order * 1e-9, why))
+            found = (
+                set(why.removeprefix("words: ").split(", ")) if why.startswith("words") else set()
+            )
+            missing = tuple(w for w in wanted if found and w not in found)
+            matches.append(Match(a, score - order * 1e-9, why, missing))
     matches.sort(key=lambda m: -m.score)
     return matches[:limit]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shlex
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -18,12 +19,13 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ownbook import import_common as limits
 from ownbook import importsheet
 from ownbook.importsheet import ImportMessage, ImportResult, import_sheet, write_import
 from ownbook.load import load_model
 from ownbook.model import Model
 
-from tests.conftest import TODAY
+from tests.conftest import ROOT, TODAY
 
 HERE = Path(__file__).resolve().parent / "import"
 
@@ -164,7 +166,7 @@ MATRIX_HANDBOOK = """\
 # Imported from lifecycle-raci.xlsx by `ownbook import`.
 # Replace the organization placeholder with your organisation's name.
 handbook:
-  title: lifecycle-raci
+  title: Ownership handbook
   organization: 'TODO: your organisation'
   lifecycle: [awareness, purchase, retention]
   loop: true
@@ -244,11 +246,12 @@ def test_bad_rows_are_reported_cell_by_cell_and_the_rest_passes(tmp_path: Path) 
             "error",
             f"row left out: 'Approve budget' has 2 accountable parties (A) in D4, E4; {NEEDS}",
         ),
+        # issue 16: an A without an R is read as A/R by default, with a warning at the row
         (
             "bad-rows.csv:5:A",
-            "error",
-            f"row left out: 'Draft copy' has no responsible party (R); {NEEDS} "
-            "(write A/R in E5 if that party also does the work)",
+            "warning",
+            "'Draft copy' has an A but no R: 'marketing' (E5) is read as accountable and "
+            "responsible (A/R); pass --a-without-r skip to leave such rows out",
         ),
         ("bad-rows.csv:6:F", "error", f"'Approve' {NOT_A_LETTER}"),
         ("bad-rows.csv:7:D", "error", f"'RACI?' {NOT_A_LETTER}"),
@@ -271,21 +274,24 @@ def test_bad_rows_are_reported_cell_by_cell_and_the_rest_passes(tmp_path: Path) 
         ),
         *PLACEHOLDERS,
     ]
-    assert (result.written, result.skipped) == (5, 4)
+    assert (result.written, result.skipped) == (6, 3)
     model = loads_cleanly(result, tmp_path / "out")
     assert [a.id for a in model.activities] == [
         "qualify-leads",
+        "draft-copy",
         "write-case-study",
         "score-leads",
         "close-deals",
         "close-deals-2",
     ]
-    qualify, case_study, score, close, close2 = model.activities
+    qualify, draft, case_study, score, close, close2 = model.activities
+    assert (draft.raci.responsible, draft.raci.accountable) == (("marketing",), "marketing")
     assert (qualify.kind, qualify.summary, qualify.stages) == ("decision", "Weekly", ("awareness",))
     assert case_study.stages == ("awareness",)  # a blank Stage cell takes the stage above
     assert (case_study.raci.responsible, case_study.raci.accountable) == (("sales",), "marketing")
-    assert (score.kind, score.raci.informed) == ("activity", ("support/lead",))
-    assert close.raci.informed == close2.raci.consulted == ("support/lead",)
+    # issue 16: a lone 'Support / Lead' is one party; '/' names a role only when a team recurs
+    assert (score.kind, score.raci.informed) == ("activity", ("support-lead",))
+    assert close.raci.informed == close2.raci.consulted == ("support-lead",)
     assert [s.id for s in model.lifecycle] == ["awareness", "consideration", "purchase"]
 
 
@@ -356,7 +362,7 @@ def test_stage_headings_without_activities_and_rows_without_stage(tmp_path: Path
             "q3_ownership.csv:2:A",
             "warning",
             "1 row(s) come before any stage heading and have no stage: A2; they are put under "
-            "a stage 'q3 ownership', named after the file",
+            "a stage 'All activities' (--stage NAME names it)",
         ),
         (
             "q3_ownership.csv:5:A",
@@ -367,23 +373,23 @@ def test_stage_headings_without_activities_and_rows_without_stage(tmp_path: Path
     ]
     model = loads_cleanly(result, tmp_path / "out")
     assert [(s.id, s.name) for s in model.lifecycle] == [
-        ("q3-ownership", "q3 ownership"),
+        ("all-activities", "All activities"),
         ("awareness", "Awareness"),
     ]
 
 
-def test_a_sheet_without_stages_gets_one_named_after_the_file(tmp_path: Path) -> None:
+def test_a_sheet_without_stages_gets_one_stage_not_named_after_the_file(tmp_path: Path) -> None:
     source = tmp_path / "raci.csv"
     source.write_text("Deliverable,Sales\nPrice list,A/R\n", encoding="utf-8")
     result = import_sheet(source)
     assert triples(result)[0] == (
         "raci.csv",
         "warning",
-        "the sheet names no stages; all activities are put under one stage 'raci', named "
-        "after the file",
+        "the sheet names no stages; all activities are put under one stage 'All activities' "
+        "(--stage NAME names it)",
     )
     model = loads_cleanly(result, tmp_path / "out")
-    assert model.handbook.lifecycle == ("raci",)
+    assert model.handbook.lifecycle == ("all-activities",)
 
 
 def test_names_that_yaml_would_misread_come_back_as_typed(tmp_path: Path) -> None:
@@ -437,7 +443,14 @@ def test_names_that_yaml_would_misread_come_back_as_typed(tmp_path: Path) -> Non
         ("RACI?", None),
         ("R*", None),
         ("1", None),
-        ("S", None),
+        ("S", "S"),  # RASCI's Support: placed by --support, never dropped
+        ("(R)", "R"),
+        ("R (A)", "RA"),
+        ("**A/R**", "RA"),
+        ("Accountable", "A"),
+        ("responsible, informed", "RI"),
+        ("N/A", ""),
+        ("N", None),
     ],
 )
 def test_parse_letters(cell: str, letters: str | None) -> None:
@@ -491,14 +504,12 @@ def test_xlsx_named_second_sheet(tmp_path: Path) -> None:
     model = loads_cleanly(result, tmp_path / "out")
     assert [a.id for a in model.activities] == ["close-deals", "renew"]
 
-    first = import_sheet(path)  # the first sheet by default: a note, not a matrix
-    assert triples(first) == [
-        (
-            "ownership.xlsx:'Read me'!A1",
-            "error",
-            "no header row: no row has an activity column and at least one party column",
-        )
-    ]
+    first = import_sheet(path)  # issue 16: with no sheet named, the one with the matrix
+    assert triples(first) == triples(result)
+    assert first.layout[0] == (
+        "read: sheet 'RACI 2025' (3 letters: the most RACI letters); the others: "
+        "'Read me' (0 letters); --sheet NAME reads another"
+    )
     missing = import_sheet(path, sheet="RACI")
     assert triples(missing) == [
         (
@@ -521,7 +532,7 @@ def test_xlsx_named_second_sheet(tmp_path: Path) -> None:
                 (
                     "notes.txt",
                     "error",
-                    "unsupported file type '.txt': give a .csv, .tsv or .xlsx file",
+                    "unsupported file type '.txt': give a .csv, .tsv, .xlsx or .md file",
                 )
             ],
         ),
@@ -624,8 +635,8 @@ def test_damaged_workbooks(tmp_path: Path) -> None:
 
 
 def test_size_limits_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importsheet, "MAX_ROWS", 3)
-    monkeypatch.setattr(importsheet, "MAX_COLS", 3)
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    monkeypatch.setattr(limits, "MAX_COLS", 3)
     source = tmp_path / "big.csv"
     source.write_text(
         "Activity,Sales,Marketing,Finance\nOne,A/R,I,C\nTwo,A/R,,\nThree,A/R,,\n",
@@ -730,8 +741,8 @@ def test_numbering_and_id_columns(tmp_path: Path) -> None:
         (
             "ids.csv",
             "warning",
-            "the sheet names no stages; all activities are put under one stage 'ids', named "
-            "after the file",
+            "the sheet names no stages; all activities are put under one stage "
+            "'All activities' (--stage NAME names it)",
         ),
         (
             "ids.csv:3:C",
@@ -807,7 +818,8 @@ def test_excel_sep_line_sets_the_delimiter(tmp_path: Path) -> None:
     source = tmp_path / "sep.csv"
     source.write_text("sep=;\nActivity;Sales;Marketing\nClose, fast;A/R;x\n", encoding="utf-8")
     result = import_sheet(source)
-    assert triples(result)[0] == ("sep.csv:3:C", "error", f"'x' {NOT_A_LETTER}")
+    # issue 16: row 2 as a spreadsheet shows it (the sep= line is not a row there)
+    assert triples(result)[0] == ("sep.csv:2:C", "error", f"'x' {NOT_A_LETTER}")
     assert loads_cleanly(result, tmp_path / "out").activities[0].name == "Close, fast"
 
 
@@ -1002,10 +1014,10 @@ def test_damaged_or_hostile_workbook_parts(
 
 
 def test_workbook_caps_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importsheet, "MAX_SHARED_STRINGS", 3)
-    monkeypatch.setattr(importsheet, "MAX_ROW_CELLS", 4)
-    monkeypatch.setattr(importsheet, "MAX_SHEET_ROWS", 5)
-    monkeypatch.setattr(importsheet, "MAX_SCALAR_CHARS", 10)
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 3)
+    monkeypatch.setattr(limits, "MAX_ROW_CELLS", 4)
+    monkeypatch.setattr(limits, "MAX_SHEET_ROWS", 5)
+    monkeypatch.setattr(limits, "MAX_SCALAR_CHARS", 10)
     many = raw_workbook(tmp_path / "many.xlsx", HEADER_XML, "<si><t>x</t></si>" * 4)
     assert triples(import_sheet(many)) == [
         (
@@ -1187,13 +1199,13 @@ def test_an_earlier_import_is_not_a_foreign_folder(tmp_path: Path, no_walking: l
 def test_messages_stop_being_listed_at_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importsheet, "MAX_MESSAGES", 4)
-    monkeypatch.setattr(importsheet, "MAX_CONTROL_REPORTS", 2)
+    monkeypatch.setattr(limits, "MAX_MESSAGES", 4)
+    monkeypatch.setattr(limits, "MAX_CONTROL_REPORTS", 2)
     source = tmp_path / "bad.csv"
     rows = [
         "Activity,Sales",
         *(f"Row\x9b{i},A/R" for i in range(3)),
-        *(f"Row {i},7" for i in range(5)),
+        *(f"Row {i},{7 + i}" for i in range(5)),  # distinct: the same text is one message
     ]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     result = import_sheet(source)
@@ -1210,3 +1222,651 @@ def test_messages_stop_being_listed_at_the_limit(
         ("bad.csv:5:A", "error", "the messages from here on are not listed: the limit is 4"),
     ]
     assert len(result.errors) == 2 and result.written == 3
+
+
+# --- issue 16: the sheets organisations really keep -------------------------------------
+#
+# Each shape below is one a real, public RACI sheet had; each is read with no option given,
+# and the layout printed, the messages and what lands on which activity and party are pinned.
+
+STEPS = [
+    ["Ops RACI"],
+    [
+        None,
+        "Step Id",
+        "Task",
+        "Dev Team",
+        "UX/UI Designer",
+        "Person A / Person B",
+        "AUCyber (IaaS)",
+        "Estimate (days)",
+        "Notes",
+    ],
+    ["**Plan**"],
+    [None, 1, "Write spec", "R", "C", "A", None, 3, "first draft"],
+    [None, 3, "Review\nspec", "C", "A", "R", "I", 1, None],
+    ["Build"],
+    [None, 4, "Ship it", "A/R", "N", "N", "C", 5, None],
+    [None, 5, "Announce", "A", "N", "N", "I", 1, None],
+    ["Total", None, None, None, None, None, None, 10, None],
+]
+STEPS_LAYOUT = [
+    "header: row 2",
+    "activities: column C 'Task' (rows 4-8)",
+    "ids: column B 'Step Id' numbers the rows; not read",
+    "summaries: column I 'Notes'",
+    "stages: heading rows 3, 6",
+    "parties: D-G (4; ':' names a role in a team; '/' and '( )' stay in names)",
+    "ignored: column H 'Estimate (days)', no letter in any row",
+    "ignored: totals row 9",
+    "policy: 1 row(s) with an A but no R read as A/R (--a-without-r skip leaves them out)",
+    "options that read it so: --header-row 2 --activity-column C --ignore-column H",
+    "title: 'Ops RACI'",
+]
+STEPS_RACI = {
+    "write-spec": ("plan", ["dev-team"], "person-a-person-b", ["ux-ui-designer"], []),
+    "review-spec": (
+        "plan",
+        ["person-a-person-b"],
+        "ux-ui-designer",
+        ["dev-team"],
+        ["aucyber-iaas"],
+    ),
+    "ship-it": ("build", ["dev-team"], "dev-team", ["aucyber-iaas"], []),
+    "announce": ("build", ["dev-team"], "dev-team", [], ["aucyber-iaas"]),
+}
+
+
+def raci_of(model: Model) -> dict[str, tuple[str, list[str], str, list[str], list[str]]]:
+    return {
+        a.id: (
+            a.stages[0],
+            list(a.raci.responsible),
+            a.raci.accountable,
+            list(a.raci.consulted or ()),
+            list(a.raci.informed or ()),
+        )
+        for a in model.activities
+    }
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["" if v is None else v for v in row] for row in rows])
+    return path
+
+
+def write_merged_xlsx(path: Path, rows: Sequence[Sequence[object]], merged: list[str]) -> Path:
+    write_xlsx(path, {"RACI": rows})
+    workbook = openpyxl.load_workbook(path)
+    for cells in merged:
+        workbook["RACI"].merge_cells(cells)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_step_ids_blank_corner_headings_estimates_and_totals(tmp_path: Path, kind: str) -> None:
+    if kind == "csv":
+        path = write_csv(tmp_path / "steps.csv", STEPS)
+        at = "steps.csv:{}:{}"
+    else:  # headings merged across the row, as people do
+        path = write_merged_xlsx(tmp_path / "steps.xlsx", STEPS, ["A3:I3", "A6:I6"])
+        at = "steps.xlsx:RACI!{1}{0}"
+    result = import_sheet(path)
+    layout = list(STEPS_LAYOUT)
+    if kind == "xlsx":
+        layout[9] = layout[9].replace("so: ", "so: --sheet RACI ")
+    assert list(result.layout) == layout
+    assert triples(result) == [
+        (at.format(1, "A"), "warning", "read as a title: the handbook is called 'Ops RACI'"),
+        (at.format(2, "B"), "warning", "column B 'Step Id' numbers the rows; it is not read"),
+        (
+            at.format(7, "E"),
+            "error",
+            "'N' in 4 cells, E7, F7, E8, F8, is not a RACI letter (R, A, C or I, or a "
+            "combination such as A/R); the cells are not placed; if N means not involved, "
+            "pass --blank N",
+        ),
+        (
+            at.format(8, "C"),
+            "warning",
+            "'Announce' has an A but no R: 'dev-team' (D8) is read as accountable and "
+            "responsible (A/R); pass --a-without-r skip to leave such rows out",
+        ),
+        *PLACEHOLDERS,
+    ]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert raci_of(model) == STEPS_RACI
+    assert [a.name for a in model.activities] == [
+        "Write spec",
+        "Review spec",
+        "Ship it",
+        "Announce",
+    ]
+    assert [(t.id, t.name) for t in model.teams] == [
+        ("dev-team", "Dev Team"),
+        ("ux-ui-designer", "UX/UI Designer"),
+        ("person-a-person-b", "Person A / Person B"),
+        ("aucyber-iaas", "AUCyber (IaaS)"),
+    ]
+    assert model.activities[0].summary == "first draft"
+
+    blanked = import_sheet(path, options=importsheet.ImportOptions(blank=("N",)))
+    assert [m for m in blanked.errors] == []
+    skipped = import_sheet(path, options=importsheet.ImportOptions(a_without_r="skip"))
+    assert skipped.written == 3 and skipped.skipped == 1
+
+
+GROUPS = [
+    [
+        "Key Management Area",
+        "Activity",
+        "Security - keeps keys safe and audited",
+        "Platform",
+        "Audit",
+    ],
+    ["Generation", "Create keys", "A", "R", "I"],
+    [None, "Rotate keys", "(R)", "R (A)", "-"],
+    ["Storage", "Back up keys", "**A/R**", "N/A", "C"],
+    [None, "Destroy keys", "Accountable", "Responsible", "n/a"],
+]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_group_column_with_merged_cells_and_words_for_letters(tmp_path: Path, kind: str) -> None:
+    if kind == "csv":
+        path = write_csv(tmp_path / "keys.csv", GROUPS)
+    else:
+        path = write_merged_xlsx(tmp_path / "keys.xlsx", GROUPS, ["A2:A3", "A4:A5"])
+    result = import_sheet(path)
+    sheet = "--sheet RACI " if kind == "xlsx" else ""
+    assert list(result.layout) == [
+        "header: row 1",
+        "activities: column B 'Activity' (rows 2-5)",
+        "stages: column A 'Key Management Area'",
+        "parties: C-E (3; ':' names a role in a team; '/' and '( )' stay in names)",
+        f"options that read it so: {sheet}--header-row 1 --activity-column B --stage-column A",
+        "title: 'Ownership handbook' (the sheet has none; --title names it)",
+    ]
+    assert triples(result) == PLACEHOLDERS
+    model = loads_cleanly(result, tmp_path / "out")
+    assert raci_of(model) == {
+        "create-keys": ("generation", ["platform"], "security", [], ["audit"]),
+        "rotate-keys": ("generation", ["security", "platform"], "platform", [], []),
+        "back-up-keys": ("storage", ["security"], "security", ["audit"], []),
+        "destroy-keys": ("storage", ["platform"], "security", [], []),
+    }
+    assert model.team_by_id["security"].summary == "keeps keys safe and audited"
+
+
+def test_a_first_column_headed_phase_that_holds_the_activities(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "phases.csv",
+        [
+            ["Phase", "Sales", "Marketing", "Support"],
+            ["Discovery", "A", "R", "I"],
+            ["Proposal", "R", "A", None],
+        ],
+    )
+    result = import_sheet(path, options=importsheet.ImportOptions(stage="Sales cycle"))
+    assert result.layout[1] == "activities: column A 'Phase' (rows 2-3)"
+    model = loads_cleanly(result, tmp_path / "out")
+    assert raci_of(model) == {
+        "discovery": ("sales-cycle", ["marketing"], "sales", [], ["support"]),
+        "proposal": ("sales-cycle", ["sales"], "marketing", [], []),
+    }
+
+
+def test_rasci_support_needs_an_option_and_is_never_dropped(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "rasci.csv",
+        [
+            ["Process", "Finance", "IT", "HR"],
+            ["Payroll", "A", "S", "R"],
+            ["Hiring", "S", "S", "A/R"],
+        ],
+    )
+    refused = import_sheet(path)
+    assert refused.files == {}
+    assert triples(refused) == [
+        (
+            "rasci.csv:2:C",
+            "error",
+            "'S' (RASCI's Support) in 3 cells, C2, B3, C3: the model has no Support; pass "
+            "--support consulted or --support responsible; nothing is written",
+        )
+    ]
+    result = import_sheet(path, options=importsheet.ImportOptions(support="consulted"))
+    assert triples(result)[0] == (
+        "rasci.csv:2:C",
+        "warning",
+        "'S' (RASCI's Support) in 3 cells is read as consulted, as --support consulted says",
+    )
+    model = loads_cleanly(result, tmp_path / "out")
+    assert raci_of(model)["hiring"] == ("all-activities", ["hr"], "hr", ["finance", "it"], [])
+
+
+def test_a_transposed_matrix_with_teams_as_rows(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "teams.csv",
+        [
+            ["Team", "Plan release", "Ship release"],
+            ["Engineering", "R", "A/R"],
+            ["Product", "A", "C"],
+        ],
+    )
+    result = import_sheet(path)
+    assert result.layout[0] == (
+        "orientation: transposed (parties are rows): the first header cell is 'team'; "
+        "--no-transpose reads it as it stands"
+    )
+    model = loads_cleanly(result, tmp_path / "out")
+    assert raci_of(model) == {
+        "plan-release": ("all-activities", ["engineering"], "product", [], []),
+        "ship-release": ("all-activities", ["engineering"], "engineering", ["product"], []),
+    }
+
+
+def test_markdown_tables_with_markup(tmp_path: Path) -> None:
+    path = tmp_path / "raci.md"
+    path.write_text(
+        "# Our RACI\n\n| Term | Meaning |\n|---|---|\n| R | Responsible |\n\n## Matrix\n\n"
+        "| Work item | **Dev** | `Ops` | QA |\n|---|---|---|---|\n"
+        "| Build *image* | A/R | C | |\n| Deploy \\| roll back | I | **A/R** | C |\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(path, options=importsheet.ImportOptions(title="Platform"))
+    assert list(result.layout)[:3] == [
+        "read: table 2 of 2 (line 9), the one with the most RACI letters; the others: 1 "
+        "(line 3, 1 letters); --table N reads another",
+        "header: row 9",
+        "activities: column A 'Work item' (rows 11-12)",
+    ]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [a.name for a in model.activities] == ["Build image", "Deploy | roll back"]
+    assert [t.name for t in model.teams] == ["Dev", "Ops", "QA"]
+    assert raci_of(model)["deploy-roll-back"] == ("all-activities", ["ops"], "ops", ["qa"], ["dev"])
+    first = import_sheet(path, options=importsheet.ImportOptions(table=1))
+    assert first.files == {}
+
+
+def test_options_override_what_the_cells_suggest(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "steps.csv", STEPS)
+    options = importsheet.ImportOptions(
+        activity_column="C", ignore_columns=("I",), roles=True, blank=("N",)
+    )
+    result = import_sheet(path, options=options)
+    assert "ignored: column I 'Notes', --ignore-column" in result.layout
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [t.id for t in model.teams][:3] == ["dev-team", "ux", "person-a"]
+    bad = import_sheet(path, options=importsheet.ImportOptions(activity_column="Nope"))
+    assert triples(bad) == [("steps.csv", "error", "--activity-column Nope: no such column")]
+
+
+def test_the_default_handbooks_raci_xlsx_imports_back(tmp_path: Path) -> None:
+    from ownbook.render.exports import raci_xlsx
+
+    default_model = load_model(ROOT / "content", today=TODAY).model
+    assert default_model is not None
+    path = tmp_path / "raci.xlsx"
+    path.write_bytes(raci_xlsx(default_model))
+    result = import_sheet(path)
+    assert result.layout[0].startswith("read: sheet Matrix (")
+    model = loads_cleanly(result, tmp_path / "out")
+
+    def letters(m: Model) -> dict[str, dict[str, set[str]]]:
+        """Each activity's letters by party name: the sheet names parties, not their ids."""
+        names = {}
+        for team in m.teams:
+            names[team.id] = team.name
+            for role in team.roles:
+                names[f"{team.id}/{role.id}"] = f"{team.name} / {role.name}"
+        return {
+            a.id: {
+                "R": {names[p] for p in a.raci.responsible},
+                "A": {names[a.raci.accountable]},
+                "C": {names[p] for p in a.raci.consulted or ()},
+                "I": {names[p] for p in a.raci.informed or ()},
+            }
+            for a in m.activities
+        }
+
+    assert letters(model) == letters(default_model)
+    assert [a.stages for a in model.activities] == [a.stages for a in default_model.activities]
+    assert [a.kind for a in model.activities] == [a.kind for a in default_model.activities]
+    assert model.handbook.lifecycle == default_model.handbook.lifecycle
+
+
+def test_the_command_prints_the_layout_before_anything_else(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from ownbook.cli import cli
+
+    path = write_csv(tmp_path / "steps.csv", STEPS)
+    run = CliRunner().invoke(
+        cli, ["import", str(path), "-o", str(tmp_path / "content"), "--blank", "N"]
+    )
+    assert run.exit_code == 0, run.output
+    lines = run.stderr.splitlines()
+    assert lines[:3] == ["layout of steps.csv:", "  header: row 2", "  " + STEPS_LAYOUT[1]]
+    assert "wrote 4 activities" in run.stdout
+
+
+def test_two_columns_that_could_each_name_the_activities_stop_the_import(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "two.csv",
+        [
+            ["Owner note", "Item", "Sales", "Legal"],
+            ["ask Kim", "Quote", "A/R", "C"],
+            ["ask Lee", "Contract", "I", "A/R"],
+        ],
+    )
+    result = import_sheet(path)
+    assert result.files == {}
+    assert triples(result) == [
+        (
+            "two.csv:1:A",
+            "error",
+            "columns A 'Owner note' and B 'Item' could each name the activities; pass "
+            "--activity-column A (or another) to say which",
+        )
+    ]
+    chosen = import_sheet(path, options=importsheet.ImportOptions(activity_column="B"))
+    assert chosen.layout[-2] == (
+        "options that read it so: --header-row 1 --activity-column B --ignore-column A"
+    )
+    model = loads_cleanly(chosen, tmp_path / "out")
+    assert [a.name for a in model.activities] == ["Quote", "Contract"]
+
+
+def test_the_layout_names_the_options_given(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "steps.csv", STEPS)
+    options = importsheet.ImportOptions(blank=("N",), a_without_r="skip", stage="Ops 1")
+    result = import_sheet(path, options=options)
+    assert result.layout[-2] == (
+        "options that read it so: --header-row 2 --activity-column C --ignore-column H "
+        "--blank N --a-without-r skip --stage 'Ops 1'"
+    )
+    assert triples(result)[2] == (
+        "steps.csv:8:C",
+        "error",
+        "row left out: 'Announce' has no responsible party (R); an activity needs exactly one "
+        "A and at least one R (write A/R in D8 if that party also does the work)",
+    )
+
+
+def test_new_from_a_sheet_starts_a_handbook_repository(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from ownbook.cli import cli
+
+    path = write_csv(tmp_path / "keys.csv", GROUPS)
+    folder = tmp_path / "handbook"
+    run = CliRunner().invoke(
+        cli, ["new", str(folder), "--from", str(path), "--organization", "Key Co"]
+    )
+    assert run.exit_code == 0, run.output
+    assert run.stderr.splitlines()[:2] == ["layout of keys.csv:", "  header: row 1"]
+    assert "wrote a handbook into" in run.stdout
+    checked = load_model(folder / "content", today=TODAY)
+    assert [p.format() for p in checked.errors] == []
+    assert checked.model is not None
+    assert checked.model.handbook.organization == "Key Co"
+    assert [a.id for a in checked.model.activities][:2] == ["create-keys", "rotate-keys"]
+    assert (folder / "mkdocs.yml").is_file()
+
+    refused = CliRunner().invoke(
+        cli, ["new", str(tmp_path / "other"), "--from", str(path), "--example", "lifecycle"]
+    )
+    assert refused.exit_code == 2 and not (tmp_path / "other").exists()
+
+
+def test_stage_headings_in_bold(tmp_path: Path) -> None:
+    rows = [
+        ["Task", "Sales", "Legal", "Notes"],
+        ["Prepare", None, None, "2 tasks"],  # bold: a heading, though the Notes cell is filled
+        ["Draft quote", "A/R", "C", None],
+        ["Check terms", "I", "A/R", None],
+        ["Sign", None, None, "1 task"],
+        ["Countersign", "A", "R", None],
+    ]
+    path = write_xlsx(tmp_path / "bold.xlsx", {"RACI": rows})
+    workbook = openpyxl.load_workbook(path)
+    for row in (2, 5):
+        for cell in workbook["RACI"][row]:
+            cell.font = openpyxl.styles.Font(bold=True)
+    workbook.save(path)
+    result = import_sheet(path)
+    assert list(result.layout[2:4]) == ["summaries: column D 'Notes'", "stages: heading rows 2, 5"]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert raci_of(model) == {
+        "draft-quote": ("prepare", ["sales"], "sales", ["legal"], []),
+        "check-terms": ("prepare", ["legal"], "legal", [], ["sales"]),
+        "countersign": ("sign", ["legal"], "sales", [], []),
+    }
+
+    markdown = tmp_path / "bold.md"
+    markdown.write_text(
+        "| Task | Sales | Legal | Notes |\n|---|---|---|---|\n"
+        "| **Prepare** | | | **2 tasks** |\n| Draft quote | A/R | C | |\n"
+        "| Check terms | I | A/R | |\n| **Sign** | | | **1 task** |\n| Countersign | A | R | |\n",
+        encoding="utf-8",
+    )
+    result = import_sheet(markdown)
+    assert result.layout[3] == "stages: heading rows 3, 6"
+    assert raci_of(loads_cleanly(result, tmp_path / "md")) == raci_of(model)
+
+
+DELIVERABLES = [
+    ["Ref", "Deliverable", "Name", "Product Owner", "Developer", "Tester", "Due"],
+    ["D1", "Requirements", "Kim Lee", "A/R", "C", "I", "2025-01-10"],
+    ["D2", "Test plan", "Ann Roe", "C", "I", "A/R", "2025-02-01"],
+    ["D3", "Release", "Bo Li", "A", "R", "R", "2025-03-01"],
+]
+DELIVERABLES_RACI = {
+    "requirements": (
+        "all-activities",
+        ["product-owner"],
+        "product-owner",
+        ["developer"],
+        ["tester"],
+    ),
+    "test-plan": ("all-activities", ["tester"], "tester", ["product-owner"], ["developer"]),
+    "release": ("all-activities", ["developer", "tester"], "product-owner", [], []),
+}
+PHASES = [["Phase", "Sales", "Marketing", "Support"], ["Discovery", "A", "R", "I"]]
+PHASES += [["Proposal", "R", "A", None]]
+TEAMS_DOWN = [["Team", "Plan release", "Ship release"], ["Engineering", "R", "A/R"]]
+TEAMS_DOWN += [["Product", "A", "C"]]
+SHAPES = {
+    "steps": (STEPS, ["A3:I3", "A6:I6"], STEPS_RACI),
+    "groups": (
+        GROUPS,
+        ["A2:A3", "A4:A5"],
+        {
+            "create-keys": ("generation", ["platform"], "security", [], ["audit"]),
+            "rotate-keys": ("generation", ["security", "platform"], "platform", [], []),
+            "back-up-keys": ("storage", ["security"], "security", ["audit"], []),
+            "destroy-keys": ("storage", ["platform"], "security", [], []),
+        },
+    ),
+    "deliverables": (DELIVERABLES, [], DELIVERABLES_RACI),
+    "phases": (
+        PHASES,
+        [],
+        {
+            "discovery": ("all-activities", ["marketing"], "sales", [], ["support"]),
+            "proposal": ("all-activities", ["sales"], "marketing", [], []),
+        },
+    ),
+    "teams-down": (
+        TEAMS_DOWN,
+        [],
+        {
+            "plan-release": ("all-activities", ["engineering"], "product", [], []),
+            "ship-release": ("all-activities", ["engineering"], "engineering", ["product"], []),
+        },
+    ),
+}
+
+
+def write_markdown(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    """A sheet as a Markdown pipe table, its first row the header."""
+
+    def line(row: Sequence[object]) -> str:
+        cells = ["" if v is None else str(v).replace("|", "\\|").replace("\n", " ") for v in row]
+        return "| " + " | ".join(cells) + " |\n"
+
+    width = max(len(row) for row in rows)
+    padded = [list(row) + [None] * (width - len(row)) for row in rows]
+    text = line(padded[0]) + "|" + "---|" * width + "\n" + "".join(line(r) for r in padded[1:])
+    path.write_text("Our RACI, as kept in the docs.\n\n" + text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "md"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_shape_in_every_format_places_every_letter(
+    tmp_path: Path, shape: str, kind: str
+) -> None:
+    rows, merged, expected = SHAPES[shape]
+    if kind == "csv":
+        path = write_csv(tmp_path / f"{shape}.csv", rows)
+    elif kind == "xlsx":
+        path = write_merged_xlsx(tmp_path / f"{shape}.xlsx", rows, merged)
+    else:
+        if shape == "steps":  # a title row above the header is not a Markdown table
+            rows = rows[1:]
+        path = write_markdown(tmp_path / f"{shape}.md", rows)
+    result = import_sheet(path)
+    blanked = import_sheet(path, options=importsheet.ImportOptions(blank=("N",)))
+    assert blanked.errors == ()
+    assert raci_of(loads_cleanly(result, tmp_path / "out")) == expected
+    # the options printed read the sheet the same way, given on the command line
+    from click.testing import CliRunner
+    from ownbook.cli import cli
+
+    (again,) = [x for x in result.layout if x.startswith("options that read it so: ")]
+    args = shlex.split(again.removeprefix("options that read it so: "))
+    run = CliRunner().invoke(cli, ["import", str(path), "-o", str(tmp_path / "again"), *args])
+    assert run.exit_code in (0, 1), run.output
+    written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "again").iterdir()}
+    assert written == dict(result.files)
+
+
+def test_columns_that_are_not_parties_are_said_to_be_ignored(tmp_path: Path) -> None:
+    result = import_sheet(write_csv(tmp_path / "deliverables.csv", DELIVERABLES))
+    assert list(result.layout) == [
+        "header: row 1",
+        "activities: column B 'Deliverable' (rows 2-4)",
+        "ids: column A 'Ref' numbers the rows; not read",
+        "stages: none; every activity is under 'All activities'",
+        "parties: D-F (3; ':' names a role in a team; '/' and '( )' stay in names)",
+        "ignored: column C 'Name', no letter in any row",
+        "ignored: column G 'Due', no letter in any row",
+        "options that read it so: --header-row 1 --activity-column B --ignore-column C "
+        "--ignore-column G",
+        "title: 'Ownership handbook' (the sheet has none; --title names it)",
+    ]
+    assert triples(result) == [
+        ("deliverables.csv:1:A", "warning", "column A 'Ref' numbers the rows; it is not read"),
+        (
+            "deliverables.csv",
+            "warning",
+            "the sheet names no stages; all activities are put under one stage "
+            "'All activities' (--stage NAME names it)",
+        ),
+        *PLACEHOLDERS,
+    ]
+
+
+def test_a_transposed_sheet_with_a_blank_corner_stops_and_names_the_option(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        [None, "Plan the release", "Ship the release", "Announce the release"],
+        ["Engineering", "R", "A/R", None],
+        ["Product", "A", "C", "A/R"],
+    ]
+    path = write_csv(tmp_path / "corner.csv", rows)
+    result = import_sheet(path)
+    assert result.files == {}
+    assert triples(result) == [
+        (
+            "corner.csv:1:A",
+            "error",
+            "the sheet may be transposed: its 3 party columns are named like activities "
+            "('Plan the release') and its 2 rows like parties ('Engineering'); pass "
+            "--transpose if parties are rows, or --no-transpose",
+        )
+    ]
+    turned = import_sheet(path, options=importsheet.ImportOptions(transpose=True))
+    model = loads_cleanly(turned, tmp_path / "out")
+    assert raci_of(model) == {
+        "plan-the-release": ("all-activities", ["engineering"], "product", [], []),
+        "ship-the-release": ("all-activities", ["engineering"], "engineering", ["product"], []),
+        "announce-the-release": ("all-activities", ["product"], "product", [], []),
+    }
+    assert turned.layout[0] == "header: column A"
+    assert turned.layout[1] == "activities: row 1 (no header) (columns B-D)"
+
+
+def test_how_party_headers_name_roles(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "roles.csv",
+        [
+            ["Activity", "Sales: EMEA Lead", "UX/UI Designer", "AUCyber (IaaS)"],
+            ["Close", "A/R", "C", "I"],
+        ],
+    )
+    auto = loads_cleanly(import_sheet(path), tmp_path / "auto")
+    assert [(t.id, [r.id for r in t.roles]) for t in auto.teams] == [
+        ("sales", ["emea-lead"]),
+        ("ux-ui-designer", []),
+        ("aucyber-iaas", []),
+    ]
+    whole = import_sheet(path, options=importsheet.ImportOptions(roles=False))
+    assert [t.id for t in loads_cleanly(whole, tmp_path / "whole").teams] == [
+        "sales-emea-lead",
+        "ux-ui-designer",
+        "aucyber-iaas",
+    ]
+    split = import_sheet(path, options=importsheet.ImportOptions(roles=True))
+    assert [
+        (t.id, [r.id for r in t.roles]) for t in loads_cleanly(split, tmp_path / "s").teams
+    ] == [
+        ("sales", ["emea-lead"]),
+        ("ux", ["ui-designer"]),
+        ("iaas", ["aucyber"]),
+    ]
+
+
+def test_a_column_with_few_letters_is_said_and_can_be_read_as_a_party(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "few.csv",
+        [
+            ["Activity", "Sales", "Legal"],
+            ["Quote", "A/R", "see the contract"],
+            ["Renew", "A/R", "ask first"],
+            ["Sign", "A", "R"],
+            ["Archive", "A/R", "after a year"],
+        ],
+    )
+    result = import_sheet(path)
+    assert "ignored: column C 'Legal', 1 letter(s) among 4 cells" in result.layout
+    assert triples(result)[0] == (
+        "few.csv:1:C",
+        "warning",
+        "column C 'Legal' holds 1 letter(s) among 4 cells, too few for a party; it is not "
+        "read (--party-column C reads it as one)",
+    )
+    read = import_sheet(path, options=importsheet.ImportOptions(party_columns=("C",)))
+    assert "options that read it so: --header-row 1 --activity-column A --party-column C" in (
+        read.layout
+    )
+    assert raci_of(loads_cleanly(read, tmp_path / "out"))["sign"] == (
+        "all-activities",
+        ["legal"],
+        "sales",
+        [],
+        [],
+    )

@@ -250,6 +250,7 @@ def test_who_answers_in_words(clean: Path) -> None:
     assert out == textwrap.dedent(
         """\
         Positioning updates (decision, positioning)
+          Match:       all words (positioning)
           Accountable: Marketing
           Responsible: Marketing
           Consulted:   Sales
@@ -258,6 +259,16 @@ def test_who_answers_in_words(clean: Path) -> None:
           Review:      reviewed 2026-11-01, next due 2027-04-30 (every 180 days)
           Source:      content/base.yaml:21
         """
+    )
+
+
+def test_who_says_when_only_some_words_matched(clean: Path) -> None:
+    code, out = run("who", "positioning zebra", "--today", "2026-11-22")
+    assert code == 0
+    assert "  Match:       only some words: 1 of 2 (positioning); not found: zebra\n" in out
+    code, out = run("who", "positioning zebra", "--format", "json", "--today", "2026-11-22")
+    assert json.loads(out)[0]["match"] == (
+        "only some words: 1 of 2 (positioning); not found: zebra"
     )
 
 
