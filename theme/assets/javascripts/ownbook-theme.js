@@ -55,6 +55,21 @@
     boxes.forEach(function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 2;
       box.classList.toggle("ob-scrolls", scrolls);
+      // A box that scrolls can be scrolled from the keyboard: it takes focus (axe:
+      // scrollable-region-focusable), named for what it holds.
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute(
+          "aria-label",
+          box.classList.contains("ob-diagram") ? "Diagram, wider than the page" : "Wide table"
+        );
+        box.setAttribute("data-ob-focusable", "");
+      } else if (!scrolls && box.hasAttribute("data-ob-focusable")) {
+        ["tabindex", "role", "aria-label", "data-ob-focusable"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
       var cue = box.previousElementSibling;
       var has = cue && cue.classList && cue.classList.contains("ob-scroll-cue");
       if (scrolls && !has) {
