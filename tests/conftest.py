@@ -120,3 +120,24 @@ def chromium() -> Iterator[Browser]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def default_handbook(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The default handbook, built once for the whole run with `ownbook build --strict`:
+    the project folder, its `site/` read (never changed) by every module that needs it.
+    Workers share one copy (the first to arrive builds it, under a lock)."""
+    from filelock import FileLock
+
+    from tests.test_build import ownbook
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # one folder per run
+    project = shared / "default-handbook"
+    with FileLock(str(shared / "default-handbook.lock")):
+        if not (shared / "default-handbook.done").exists():
+            make_project(project)
+            proc = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
+            assert proc.returncode == 0, proc.stderr
+            (shared / "default-handbook.done").write_text("built\n")
+    return project

@@ -48,12 +48,9 @@ def model() -> Model:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served(default_handbook: Path) -> Iterator[tuple[str, Path]]:
     """The default handbook, built and served: (base URL, site folder)."""
-    project = tmp_path_factory.mktemp("browser") / "p"
-    make_project(project)
-    proc = ownbook(project, "build", "--strict", "--today", TODAY.isoformat())
-    assert proc.returncode == 0, proc.stderr
+    project = default_handbook
     handler = functools.partial(QuietHandler, directory=str(project / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

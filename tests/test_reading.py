@@ -58,20 +58,20 @@ def _build(root: Path, files: dict[str, str | bytes] | None, content: Path | Non
 
 def _site(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp(name) / "p"
-    if name == "default":
-        model = _build(root, None, None)
-    else:
-        content = write_model(
-            tmp_path_factory.mktemp("synth") / "content", stages=8, teams=40, activities=500
-        )
-        model = _build(root, None, content)
+    content = write_model(
+        tmp_path_factory.mktemp("synth") / "content", stages=8, teams=40, activities=500
+    )
+    model = _build(root, None, content)
     with serve(root / "site") as base:
         yield Site(name, model, base)
 
 
 @pytest.fixture(scope="module")
-def default_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    yield from _site("default", tmp_path_factory)
+def default_site(default_handbook: Path) -> Iterator[Site]:
+    model = load_model(default_handbook / "content", today=TODAY).model
+    assert model is not None
+    with serve(default_handbook / "site") as base:
+        yield Site("default", model, base)
 
 
 @pytest.fixture(scope="module")

@@ -10,38 +10,20 @@ from urllib.parse import unquote, urlsplit
 import markdown
 import pytest
 from bs4 import BeautifulSoup, Tag
-from click.testing import CliRunner
-from ownbook.cli import cli
 from ownbook.load import load_model
 from ownbook.model import Activity, Model, split_party
 from ownbook.render import paths
 
-from tests.conftest import TODAY, make_project
+from tests.conftest import TODAY
 
 LETTER = {"R": "responsible", "A": "accountable", "C": "consulted", "I": "informed"}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Model, Path]:
-    root = tmp_path_factory.mktemp("handbook")
-    config = make_project(root)
-    result = CliRunner().invoke(
-        cli,
-        [
-            "build",
-            "--strict",
-            "-f",
-            str(config),
-            "--content",
-            str(root / "content"),
-            "--today",
-            TODAY.isoformat(),
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    model = load_model(root / "content", today=TODAY).model
+def built(default_handbook: Path) -> tuple[Model, Path]:
+    model = load_model(default_handbook / "content", today=TODAY).model
     assert model is not None
-    return model, root / "site"
+    return model, default_handbook / "site"
 
 
 def soup(site: Path, page: str) -> BeautifulSoup:
