@@ -39,6 +39,10 @@ _EXTRA = {
     "description": "text",
     "summary": "text",
     "notes": "text",
+    "note": "text",
+    "comments": "text",
+    "comment": "text",
+    "remarks": "text",
     "id": "id",
     "#": "number",
     "no": "number",
@@ -293,6 +297,8 @@ def _party_like(stat: _Stat | None) -> bool:
     if stat is None:
         return False
     held = stat.letters + stat.marks
+    if not stat.letters and held < stat.filled:
+        return False  # 'ok', 'TBD' beside sentences: comments, not a team never involved
     return held > 0 and held >= 0.3 * stat.filled
 
 
@@ -692,6 +698,8 @@ def _describe(
         lines.append(f"ignored: {_named_column(sheet, header, col)}, {why}")
     if importer.totals:
         lines.append(f"ignored: totals row {', '.join(str(r) for r in importer.totals)}")
+    if importer.legend:
+        lines.append(f"ignored: legend row {', '.join(str(r) for r, _ in importer.legend)}")
     if importer.a_as_r:
         lines.append(
             f"policy: {importer.a_as_r} row(s) with an A but no R read as A/R "

@@ -904,7 +904,7 @@ def _matrix_sheet(workbook: _Workbook, shown: str, log: _Log, lines: list[str]) 
         if sheet is not None:
             texts = [t for _, cells in sheet.rows for t in cells.values()]
             left -= sum(len(t) for t in texts)
-            count = sum(1 for t in texts if parse_letters(t))
+            count = _matrix_letters(sheet)
         found.append((name, count))
     if not found:
         return _read_worksheet(workbook, shown, None, log)
@@ -922,6 +922,19 @@ def _matrix_sheet(workbook: _Workbook, shown: str, log: _Log, lines: list[str]) 
         f"{others or 'none'}; --sheet NAME reads another"
     )
     return sheet
+
+
+def _matrix_letters(sheet: _Sheet) -> int:
+    """The letters a sheet holds as a matrix does: outside its first column, in rows with
+    a code ('A/R') or two of them. A legend sheet ('R' | 'Responsible') holds none, so a
+    matrix of a few rows is still read before it."""
+    first = min((min(cells) for _, cells in sheet.rows if cells), default=0)
+    count = 0
+    for _, cells in sheet.rows:
+        held = [text for col, text in cells.items() if col != first and parse_letters(text)]
+        if len(held) >= 2 or any(len(re.sub(r"[^A-Za-z]", "", text)) <= 5 for text in held):
+            count += len(held)
+    return count
 
 
 def _sheet_budget(workbook: _Workbook) -> int:

@@ -24,6 +24,8 @@ from .import_common import (
 )
 from .import_layout import _TOTAL_WORDS, _Columns, _Named
 
+_LEGEND = {"R", "A", "C", "I", "S"}  # a letter where an activity's name goes: a legend row
+
 
 @dataclass
 class _Stage(_Named):
@@ -72,6 +74,7 @@ class _Importer:
         self.support = _Cells()
         self.a_as_r = 0
         self.totals: list[int] = []
+        self.legend: list[tuple[int, str]] = []  # (row, the letter it explains)
         self.also: list[_Stage] = []
 
     def stage(self, name: str, where: str) -> _Stage:
@@ -92,11 +95,25 @@ class _Importer:
     def run(self, rows: list[tuple[int, dict[int, str]]]) -> None:
         for row, cells in rows:
             self.row(row, cells)
+        last = self.last_row if self.last_row is not None else 0
+        self.headings = [row for row in self.headings if row < last]  # not a footnote below
         for key, stage in self.later.items():
             self.stages.setdefault(key, stage)
         self.later.clear()
+        self.report_legend()
         self.report_bad()
         self.report_stray()
+
+    def report_legend(self) -> None:
+        if not self.legend:
+            return
+        rows = [self.sheet.ref(row, self.columns.activity) for row, _ in self.legend]
+        letters = ", ".join(f"'{letter}'" for _, letter in self.legend[:5])
+        self.log.warning(
+            self.sheet.at(self.legend[0][0], self.columns.activity),
+            f"{len(rows)} row(s) name a RACI letter ({letters}) where the activity goes: a "
+            f"legend, not activities; {_cells_list(rows)} are not read",
+        )
 
     def report_bad(self) -> None:
         """One message per distinct text that is not a letter, with its count and cells."""
@@ -121,12 +138,8 @@ class _Importer:
         filled = cells.keys() & self.known
         if self.is_total(row, cells):
             return
-        if len(cells) == 1 and not filled and c.stage is None:
-            (col,) = cells  # a heading left of the activities, merged across perhaps
-            if col < c.activity and col not in c.numbering and col not in c.ignored:
-                self.current = self.stage(stage_name(cells[col])[0], at(row, col))
-                self.headings.append(row)
-                return
+        if self.lone_heading(row, cells):
+            return
         if len(filled) < len(cells):
             for col in cells.keys() - self.known - c.numbering - c.ignored.keys():
                 self.stray.setdefault(col, []).append(row)
@@ -144,10 +157,35 @@ class _Importer:
             name, _ = stage_name(cells[c.stage])
             self.current = self.stage(name, at(row, c.stage))
             return
+        if _one_line(unmark(cells.get(c.activity, ""))) in _LEGEND:
+            self.legend.append((row, _one_line(unmark(cells[c.activity]))))
+            return  # 'R' | 'Responsible': a key to the letters, not an activity
         if self.first_row is None:
             self.first_row = row
         self.last_row = row
         self.activity_row(row, cells)
+
+    def lone_heading(self, row: int, cells: dict[int, str]) -> bool:
+        """A row of text in one cell and no letter names the stage of the rows below it,
+        whatever column the text is in (the id column, the activity column, a party column
+        of a centred heading; merged across the row, the text is in its first cell): a
+        number or a letter is not a heading, nor is a note right of the activities."""
+        c = self.columns
+        if len(cells) != 1 or c.stage is not None:
+            return False
+        ((col, text),) = cells.items()
+        if col > c.activity and col not in c.parties:
+            return False  # a note, an estimate: reported or ignored with its column
+        plain = _one_line(unmark(text))
+        if (
+            parse_letters(text, self.options.blank) is not None
+            or _is_number(plain)
+            or not any(ch.isalpha() for ch in plain)
+        ):
+            return False
+        self.current = self.stage(stage_name(text)[0], self.sheet.at(row, col))
+        self.headings.append(row)
+        return True
 
     def bold_heading(self, row: int, cells: dict[int, str]) -> bool:
         """A row all in bold with no letter names the stage of the rows below it."""

@@ -134,6 +134,10 @@ def _sheet_order(sheet: _Sheet, importer: _Importer, lines: list[str]) -> None:
     lines.append("stage order: the order of the workbook's sheets named after the stages")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _words(texts: list[str]) -> float:
     return sum(len(text.split()) for text in texts) / max(len(texts), 1)
 
@@ -151,7 +155,7 @@ def _looks_turned(sheet: _Sheet, index: int, columns: _Columns) -> str | None:
         cells[columns.activity] for _, cells in sheet.rows[index + 1 :] if columns.activity in cells
     ]
     heads = [header[col] for col in columns.parties]
-    if not names or len(heads) <= len(names) or _words(names) >= _words(heads):
+    if not names or len(heads) < len(names) or _words(names) >= _words(heads):
         return None
     return (
         f"the sheet may be transposed: its {len(heads)} party columns are named like "
@@ -187,9 +191,18 @@ def _import_table(
     title = _one_line(options.title or "")
     later = log.messages[mark:]
     del log.messages[mark:]
+    bands: list[int] = []  # rows above the header that group the party columns
     for number, (row, cells) in enumerate(sheet.rows[:index]):
         col, text = next(iter(cells.items()))
-        if number == 0 and not title:
+        if all(c in plan.columns.parties or c > plan.columns.activity for c in cells):
+            bands.append(row)
+            names = ", ".join(f"'{_short(_visible(unmark(t)))}'" for t in cells.values())
+            log.warning(
+                sheet.at(row, col),
+                f"{sheet.row_name(row)} ({names}) stands over the party columns and groups "
+                "them; it is not read (each party is named by its own column's header)",
+            )
+        elif number - len(bands) == 0 and not title:
             title = _one_line(unmark(text))
             log.warning(sheet.at(row, col), f"read as a title: the handbook is called '{title}'")
         else:
@@ -227,7 +240,12 @@ def _import_table(
     importer = _Importer(sheet, columns, log, options)
     importer.run(sheet.rows[index + 1 :])
     _sheet_order(sheet, importer, lines)
-    lines += _describe(sheet, plan, importer, header_cells, header_row, options)
+    described = _describe(sheet, plan, importer, header_cells, header_row, options)
+    at = next(i for i, x in enumerate(described) if x.startswith(("policy:", "options that")))
+    described[at:at] = [
+        f"ignored: {sheet.row_name(row)}, above the header over the party columns" for row in bands
+    ]
+    lines += described
     lines.append(
         f"title: '{_short(_visible(title))}'"
         + ("" if titled else " (the sheet has none; --title names it)")
@@ -236,7 +254,7 @@ def _import_table(
         r, c = importer.support.first[0]
         log.error(
             sheet.at(r, c),
-            f"'S' (RASCI's Support) in {len(importer.support):,} cells, "
+            f"'S' (RASCI's Support) in {_count(len(importer.support), 'cell')}, "
             f"{importer.support.listed(sheet)}: the model has no "
             "Support; pass --support consulted or --support responsible; nothing is written",
         )
@@ -245,13 +263,13 @@ def _import_table(
         r, c = importer.support.first[0]
         log.warning(
             sheet.at(r, c),
-            f"'S' (RASCI's Support) in {len(importer.support):,} cells is read as "
+            f"'S' (RASCI's Support) in {_count(len(importer.support), 'cell')} is read as "
             f"{options.support}, as --support {options.support} says",
         )
     if importer.stageless:
         stage = importer.stages[importer.default_name.casefold()]
         how = "--stage NAME names it" if options.stage is None else "as --stage says"
-        if len(importer.stages) == 1:
+        if sum(1 for s in importer.stages.values() if s.rows) == 1:
             log.warning(
                 sheet.where,
                 f"the sheet names no stages; all activities are put under one stage "

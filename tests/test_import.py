@@ -1870,3 +1870,749 @@ def test_a_column_with_few_letters_is_said_and_can_be_read_as_a_party(tmp_path: 
         [],
         [],
     )
+
+
+# --- shapes of public RACI sheets -----------------------------------------------------------
+
+STEP_IDS = [
+    ["Step Id", "Task", "Project Manager", "UX/UI Designer", "AUCyber (IaaS)", "Estimate (days)"],
+    ["Planning"],
+    [1, "Draft the charter", "A/R", "C", "N", 3],
+    [2, "Approve budget", "A", "N", "I", 1],
+    ["Delivery"],
+    [3, "Build the prototype", "I", "R (A)", "S", 10],
+    [4, "Security review", "C", "-", "A/R", 2],
+]
+STEP_IDS_MD = (
+    "| Step Id | Task | Project Manager | UX/UI Designer | AUCyber (IaaS) |"
+    + """ Estimate (days) |
+|---|---|---|---|---|---|
+| **Planning** | | | | | |
+| 1 | Draft the charter | **A/R** | C | N | 3 |
+| 2 | Approve budget | A | N | I | 1 |
+| **Delivery** | | | | | |
+| 3 | Build the prototype | I | R (A) | S | 10 |
+| 4 | Security review | C | - | A/R | 2 |
+"""
+)
+
+
+@pytest.mark.parametrize("kind", ["md", "csv", "xlsx"])
+def test_heading_rows_in_the_id_column_are_stages(tmp_path: Path, kind: str) -> None:
+    """Review: a heading alone on its row, in the id column, was swallowed by the numbering
+    and the stages lost. Markdown bold, plain CSV and a bold XLSX row merged across read
+    alike (the Markdown table's rows are its file lines)."""
+    if kind == "md":
+        path = tmp_path / "steps.md"
+        path.write_text(STEP_IDS_MD, encoding="utf-8")
+        at, first, head = "steps.md:{}:{}", 3, ""
+    elif kind == "csv":
+        path = write_csv(tmp_path / "steps.csv", STEP_IDS)
+        at, first, head = "steps.csv:{}:{}", 2, ""
+    else:
+        path = write_merged_xlsx(tmp_path / "steps.xlsx", STEP_IDS, ["A2:F2", "A5:F5"])
+        workbook = openpyxl.load_workbook(path)
+        for row in (2, 5):
+            workbook["RACI"].cell(row, 1).font = openpyxl.styles.Font(bold=True)
+        workbook.save(path)
+        at, first, head = "steps.xlsx:RACI!{1}{0}", 2, "--sheet RACI "
+    n = first - 2  # how far the rows stand below the CSV's
+
+    def layout(*policy: str, extra: str = "") -> list[str]:
+        return [
+            "header: row 1",
+            f"activities: column B 'Task' (rows {3 + n}-{7 + n})",
+            "ids: column A 'Step Id' numbers the rows; not read",
+            f"stages: heading rows {2 + n}, {5 + n}",
+            "parties: C-E (3; ':' names a role in a team; '/' and '( )' stay in names)",
+            "ignored: column F 'Estimate (days)', no letter in any row",
+            "policy: 1 row(s) with an A but no R read as A/R (--a-without-r skip leaves them out)",
+            *policy,
+            f"options that read it so: {head}--header-row 1 --activity-column B "
+            f"--ignore-column F{extra}",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ]
+
+    numbers = (at.format(1, "A"), "warning", "column A 'Step Id' numbers the rows; it is not read")
+    a_as_r = (
+        at.format(4 + n, "B"),
+        "warning",
+        f"'Approve budget' has an A but no R: 'project-manager' (C{4 + n}) is read as "
+        "accountable and responsible (A/R); pass --a-without-r skip to leave such rows out",
+    )
+    refused = import_sheet(path)  # S needs --support: nothing is written, and it says so
+    assert list(refused.layout) == layout()
+    assert triples(refused) == [
+        numbers,
+        (
+            at.format(3 + n, "E"),
+            "error",
+            f"'N' in 2 cells, E{3 + n}, D{4 + n}, {NOT_A_LETTER.replace('cell is', 'cells are')}"
+            "; if N means not involved, pass --blank N",
+        ),
+        a_as_r,
+        (
+            at.format(6 + n, "E"),
+            "error",
+            f"'S' (RASCI's Support) in 1 cell, E{6 + n}: the model has no Support; pass "
+            "--support consulted or --support responsible; nothing is written",
+        ),
+    ]
+    assert refused.files == {}
+    options = importsheet.ImportOptions(blank=("N",), support="consulted")
+    result = import_sheet(path, options=options)
+    assert list(result.layout) == layout(
+        "policy: 1 S cell(s) read as consulted", extra=" --blank N --support consulted"
+    )
+    assert triples(result) == [
+        numbers,
+        a_as_r,
+        (
+            at.format(6 + n, "E"),
+            "warning",
+            "'S' (RASCI's Support) in 1 cell is read as consulted, as --support consulted says",
+        ),
+        *PLACEHOLDERS,
+    ]
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [(s.id, s.name) for s in model.stages] == [
+        ("planning", "Planning"),
+        ("delivery", "Delivery"),
+    ]
+    assert raci_of(model) == {
+        "draft-the-charter": (
+            "planning",
+            ["project-manager"],
+            "project-manager",
+            ["ux-ui-designer"],
+            [],
+        ),
+        "approve-budget": (
+            "planning",
+            ["project-manager"],
+            "project-manager",
+            [],
+            ["aucyber-iaas"],
+        ),
+        "build-the-prototype": (
+            "delivery",
+            ["ux-ui-designer"],
+            "ux-ui-designer",
+            ["aucyber-iaas"],
+            ["project-manager"],
+        ),
+        "security-review": ("delivery", ["aucyber-iaas"], "aucyber-iaas", ["project-manager"], []),
+    }
+
+
+PUBLIC = {
+    "lots": (
+        [
+            ["Lots", "Activity", "Buyer", "Supplier", "PMO"],
+            ["Lot 1 - Hardware", "Specify hardware", "A", "R", "C"],
+            [None, "Deliver hardware", "I", "A/R", "C"],
+            [None, "Accept hardware", "A/R", "C", "I"],
+            ["Lot 2 - Services", "Define services", "A", "R", "I"],
+            [None, "Run services", "I", "A/R", "C"],
+        ],
+        ["A2:A4", "A5:A6"],
+    ),
+    "key-areas": (
+        [
+            [
+                "Key Management Area",
+                "Ref",
+                "Key Management Activity",
+                "CISO",
+                "IT Ops",
+                "Data Owner",
+            ],
+            ["Key generation", "KM-1", "Generate keys", "A", "R", "I"],
+            [None, "KM-2", "Store keys", "A", "R", "C"],
+            ["Key rotation", "KM-3", "Rotate keys", "A", "R", "I"],
+            [None, "KM-4", "Revoke keys", "A/R", "C", "I"],
+        ],
+        ["A2:A3", "A4:A5"],
+    ),
+    "phase": (
+        [
+            ["Phase", "Sponsor", "Project Manager", "Team"],
+            ["Initiation", "A", "R", "I"],
+            ["Planning", "I", "A/R", "C"],
+            ["Execution", "I", "A", "R"],
+            ["Closure", "A", "R", "C"],
+        ],
+        [],
+    ),
+    "hash-ids": (
+        [
+            ["#", "Activity", "Owner", "Dev", "QA"],
+            ["Discovery"],
+            ["1.1", "Plan", "A/R", "C", "I"],
+            ["1.2", "Build", "A", "R", "C"],
+            ["Release"],
+            ["2.1", "Test", "I", "C", "A/R"],
+        ],
+        ["A2:E2", "A5:E5"],
+    ),
+    "no-ids": (
+        [
+            ["No.", "Activity", "Owner", "Dev", "QA"],
+            ["A-1", "Plan", "A/R", "C", "I"],
+            ["A-2", "Build", "A", "R", "C"],
+            ["A-3", "Test", "I", "C", "A/R"],
+        ],
+        [],
+    ),
+    "blank-corner": (
+        [[None, "Owner", "Dev", "QA"], ["Plan", "A/R", "C", "I"], ["Build", "A", "R", "C"]],
+        [],
+    ),
+    "described-parties": (
+        [
+            [
+                "Activity",
+                "Person A / Person B",
+                "Platform Team - runs the shared cloud platform",
+                "Security - reviews every change",
+                "Notes",
+            ],
+            ["Provision accounts", "A/R", "C", None, "ask in #help"],
+            ["Patch servers", "I", "A/R", "C", None],
+            ["Review access", "A", "R", "C", "quarterly, see policy 4.2"],
+            ["Total", 3, 3, 2, None],
+        ],
+        [],
+    ),
+    "band-over-parties": (
+        [
+            [None, None, "Business", None, "IT", None],
+            ["Ref", "Activity", "Sponsor", "Owner", "Dev", "Ops"],
+            ["1", "Approve scope", "A", "R", "C", "I"],
+            ["2", "Build", "I", "A", "R", "C"],
+            ["3", "Run", "I", "A", "C", "R"],
+        ],
+        ["C1:D1", "E1:F1"],
+    ),
+    "comments-and-legend": (
+        [
+            ["Activity", "Sales", "Ops", "Comments"],
+            ["Plan", "A/R", "C", "ok"],
+            ["Build", "A", "R", "TBD"],
+            ["Run", "I", "A/R", "needs a review by legal first"],
+            [],
+            ["Legend"],
+            ["R", "Responsible"],
+            ["A", "Accountable"],
+        ],
+        [],
+    ),
+    "centred-headings": (
+        [
+            ["Activity", "Sales", "Ops", "QA"],
+            [None, "Planning"],
+            ["Plan", "A/R", "C", "I"],
+            [None, None, "Delivery"],
+            ["Build", "A", "R", "C"],
+        ],
+        [],
+    ),
+    "wbs-numbered-headings": (
+        [
+            ["WBS", "Deliverable", "PM", "Dev", "QA"],
+            ["1", "Planning"],
+            ["1.1", "Charter", "A/R", "C", "I"],
+            ["1.2", "Schedule", "A", "R", "C"],
+            ["2", "Delivery"],
+            ["2.1", "Build", "I", "A/R", "C"],
+            ["2.2", "Test", "I", "C", "A/R"],
+        ],
+        [],
+    ),
+}
+ROLES_KEPT = "; ':' names a role in a team; '/' and '( )' stay in names)"
+ONE_STAGE = (
+    "the sheet names no stages; all activities are put under one stage 'All activities' "
+    "(--stage NAME names it)"
+)
+PUBLIC_READ = {
+    "lots": (
+        [
+            "header: row 1",
+            "activities: column B 'Activity' (rows 2-6)",
+            "stages: column A 'Lots'",
+            "parties: C-E (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column B --stage-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [],
+        {
+            "specify-hardware": ("lot-1-hardware", ["supplier"], "buyer", ["pmo"], []),
+            "deliver-hardware": ("lot-1-hardware", ["supplier"], "supplier", ["pmo"], ["buyer"]),
+            "accept-hardware": ("lot-1-hardware", ["buyer"], "buyer", ["supplier"], ["pmo"]),
+            "define-services": ("lot-2-services", ["supplier"], "buyer", [], ["pmo"]),
+            "run-services": ("lot-2-services", ["supplier"], "supplier", ["pmo"], ["buyer"]),
+        },
+    ),
+    "key-areas": (
+        [
+            "header: row 1",
+            "activities: column C 'Key Management Activity' (rows 2-5)",
+            "ids: column B 'Ref' numbers the rows; not read",
+            "stages: column A 'Key Management Area'",
+            "parties: D-F (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column C --stage-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [("key-areas.csv:1:B", "warning", "column B 'Ref' numbers the rows; it is not read")],
+        {
+            "generate-keys": ("key-generation", ["it-ops"], "ciso", [], ["data-owner"]),
+            "store-keys": ("key-generation", ["it-ops"], "ciso", ["data-owner"], []),
+            "rotate-keys": ("key-rotation", ["it-ops"], "ciso", [], ["data-owner"]),
+            "revoke-keys": ("key-rotation", ["ciso"], "ciso", ["it-ops"], ["data-owner"]),
+        },
+    ),
+    "phase": (
+        [
+            "header: row 1",
+            "activities: column A 'Phase' (rows 2-5)",
+            "stages: none; every activity is under 'All activities'",
+            "parties: B-D (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            (
+                "phase.csv",
+                "warning",
+                ONE_STAGE,
+            )
+        ],
+        {
+            "initiation": ("all-activities", ["project-manager"], "sponsor", [], ["team"]),
+            "planning": (
+                "all-activities",
+                ["project-manager"],
+                "project-manager",
+                ["team"],
+                ["sponsor"],
+            ),
+            "execution": ("all-activities", ["team"], "project-manager", [], ["sponsor"]),
+            "closure": ("all-activities", ["project-manager"], "sponsor", ["team"], []),
+        },
+    ),
+    "hash-ids": (
+        [
+            "header: row 1",
+            "activities: column B 'Activity' (rows 3-6)",
+            "ids: column A '#' numbers the rows; not read",
+            "stages: heading rows 2, 5",
+            "parties: C-E (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column B",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [("hash-ids.csv:1:A", "warning", "column A '#' numbers the rows; it is not read")],
+        {
+            "plan": ("discovery", ["owner"], "owner", ["dev"], ["qa"]),
+            "build": ("discovery", ["dev"], "owner", ["qa"], []),
+            "test": ("release", ["qa"], "qa", ["dev"], ["owner"]),
+        },
+    ),
+    "no-ids": (
+        [
+            "header: row 1",
+            "activities: column B 'Activity' (rows 2-4)",
+            "ids: column A 'No.' numbers the rows; not read",
+            "stages: none; every activity is under 'All activities'",
+            "parties: C-E (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column B",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            ("no-ids.csv:1:A", "warning", "column A 'No.' numbers the rows; it is not read"),
+            (
+                "no-ids.csv",
+                "warning",
+                ONE_STAGE,
+            ),
+        ],
+        {
+            "plan": ("all-activities", ["owner"], "owner", ["dev"], ["qa"]),
+            "build": ("all-activities", ["dev"], "owner", ["qa"], []),
+            "test": ("all-activities", ["qa"], "qa", ["dev"], ["owner"]),
+        },
+    ),
+    "blank-corner": (
+        [
+            "header: row 1",
+            "activities: column A (no header) (rows 2-3)",
+            "stages: none; every activity is under 'All activities'",
+            "parties: B-D (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            (
+                "blank-corner.csv",
+                "warning",
+                ONE_STAGE,
+            )
+        ],
+        {
+            "plan": ("all-activities", ["owner"], "owner", ["dev"], ["qa"]),
+            "build": ("all-activities", ["dev"], "owner", ["qa"], []),
+        },
+    ),
+    "described-parties": (
+        [
+            "header: row 1",
+            "activities: column A 'Activity' (rows 2-4)",
+            "summaries: column E 'Notes'",
+            "stages: none; every activity is under 'All activities'",
+            "parties: B-D (3" + ROLES_KEPT,
+            "ignored: totals row 5",
+            "options that read it so: --header-row 1 --activity-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            (
+                "described-parties.csv",
+                "warning",
+                ONE_STAGE,
+            )
+        ],
+        {
+            "provision-accounts": (
+                "all-activities",
+                ["person-a-person-b"],
+                "person-a-person-b",
+                ["platform-team"],
+                [],
+            ),
+            "patch-servers": (
+                "all-activities",
+                ["platform-team"],
+                "platform-team",
+                ["security"],
+                ["person-a-person-b"],
+            ),
+            "review-access": (
+                "all-activities",
+                ["platform-team"],
+                "person-a-person-b",
+                ["security"],
+                [],
+            ),
+        },
+    ),
+    "band-over-parties": (
+        [
+            "header: row 2",
+            "activities: column B 'Activity' (rows 3-5)",
+            "ids: column A 'Ref' numbers the rows; not read",
+            "stages: none; every activity is under 'All activities'",
+            "parties: C-F (4" + ROLES_KEPT,
+            "ignored: row 1, above the header over the party columns",
+            "options that read it so: --header-row 2 --activity-column B",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            (
+                "band-over-parties.csv:1:C",
+                "warning",
+                "row 1 ('Business', 'IT') stands over the party columns and groups them; "
+                "it is not read (each party is named by its own column's header)",
+            ),
+            (
+                "band-over-parties.csv:2:A",
+                "warning",
+                "column A 'Ref' numbers the rows; it is not read",
+            ),
+            (
+                "band-over-parties.csv",
+                "warning",
+                ONE_STAGE,
+            ),
+        ],
+        {
+            "approve-scope": ("all-activities", ["owner"], "sponsor", ["dev"], ["ops"]),
+            "build": ("all-activities", ["dev"], "owner", ["ops"], ["sponsor"]),
+            "run": ("all-activities", ["ops"], "owner", ["dev"], ["sponsor"]),
+        },
+    ),
+    "comments-and-legend": (
+        [
+            "header: row 1",
+            "activities: column A 'Activity' (rows 2-4)",
+            "summaries: column D 'Comments'",
+            "stages: none; every activity is under 'All activities'",
+            "parties: B-C (2" + ROLES_KEPT,
+            "ignored: legend row 7, 8",
+            "options that read it so: --header-row 1 --activity-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            (
+                "comments-and-legend.csv:7:A",
+                "warning",
+                "2 row(s) name a RACI letter ('R', 'A') where the activity goes: a legend, not "
+                "activities; A7, A8 are not read",
+            ),
+            ("comments-and-legend.csv", "warning", ONE_STAGE),
+            (
+                "comments-and-legend.csv:6:A",
+                "warning",
+                "'Legend' reads as a stage heading, but no activity row follows it; it is not "
+                "made a stage",
+            ),
+        ],
+        {
+            "plan": ("all-activities", ["sales"], "sales", ["ops"], []),
+            "build": ("all-activities", ["ops"], "sales", [], []),
+            "run": ("all-activities", ["ops"], "ops", [], ["sales"]),
+        },
+    ),
+    "centred-headings": (
+        [
+            "header: row 1",
+            "activities: column A 'Activity' (rows 3-5)",
+            "stages: heading rows 2, 4",
+            "parties: B-D (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column A",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [],
+        {
+            "plan": ("planning", ["sales"], "sales", ["ops"], ["qa"]),
+            "build": ("delivery", ["ops"], "sales", ["qa"], []),
+        },
+    ),
+    "wbs-numbered-headings": (
+        [
+            "header: row 1",
+            "activities: column B 'Deliverable' (rows 3-7)",
+            "ids: column A 'WBS' numbers the rows; not read",
+            "stages: heading rows 2, 5",
+            "parties: C-E (3" + ROLES_KEPT,
+            "options that read it so: --header-row 1 --activity-column B",
+            "title: 'Ownership handbook' (the sheet has none; --title names it)",
+        ],
+        [
+            (
+                "wbs-numbered-headings.csv:1:A",
+                "warning",
+                "column A 'WBS' numbers the rows; it is not read",
+            )
+        ],
+        {
+            "charter": ("planning", ["pm"], "pm", ["dev"], ["qa"]),
+            "schedule": ("planning", ["dev"], "pm", ["qa"], []),
+            "build": ("delivery", ["dev"], "dev", ["qa"], ["pm"]),
+            "test": ("delivery", ["qa"], "qa", ["dev"], ["pm"]),
+        },
+    ),
+}
+
+
+def as_csv(triple: tuple[str, str, str], name: str) -> tuple[str, str, str]:
+    """A workbook message's location as the same sheet's CSV names it."""
+    location, severity, text = triple
+    location = location.replace(f"{name}.xlsx:RACI", f"{name}.csv")
+    if "!" in location:
+        where, _, cell = location.partition("!")
+        col = cell.rstrip("0123456789")
+        location = f"{where}:{cell[len(col) :]}:{col}"
+    return location, severity, text
+
+
+@pytest.mark.parametrize(
+    ("shape", "kind"),
+    [
+        (shape, kind)
+        for shape in sorted(PUBLIC)
+        for kind in ("csv", "xlsx", "md")
+        if kind != "md" or PUBLIC[shape][0][0][:2] != [None, None]  # one header row in .md
+    ],
+)
+def test_shapes_of_public_raci_sheets_read_without_options(
+    tmp_path: Path, shape: str, kind: str
+) -> None:
+    """Each shape imports with every name and letter in place and no option given; the
+    layout and the messages are pinned for CSV, and the workbook (merged cells where people
+    merge them) and the Markdown table read the same."""
+    rows, merged = PUBLIC[shape]
+    layout, messages, expected = PUBLIC_READ[shape]
+    if kind == "csv":
+        path = write_csv(tmp_path / f"{shape}.csv", rows)
+    elif kind == "xlsx":
+        path = write_merged_xlsx(tmp_path / f"{shape}.xlsx", rows, merged)
+    else:
+        path = write_markdown(tmp_path / f"{shape}.md", rows)
+    result = import_sheet(path)
+    if kind == "csv":
+        assert list(result.layout) == layout
+        assert triples(result) == [*messages, *PLACEHOLDERS]
+    elif kind == "xlsx":
+        assert [x.replace("so: --sheet RACI ", "so: ") for x in result.layout] == layout
+        assert [as_csv(t, shape) for t in triples(result)] == [*messages, *PLACEHOLDERS]
+    assert raci_of(loads_cleanly(result, tmp_path / "out")) == expected
+
+
+def test_described_party_headers_give_the_team_its_summary(tmp_path: Path) -> None:
+    result = import_sheet(write_csv(tmp_path / "p.csv", PUBLIC["described-parties"][0]))
+    model = loads_cleanly(result, tmp_path / "out")
+    assert [(t.id, t.name, t.summary) for t in model.teams] == [
+        ("person-a-person-b", "Person A / Person B", None),
+        ("platform-team", "Platform Team", "runs the shared cloud platform"),
+        ("security", "Security", "reviews every change"),
+    ]
+    assert [a.summary for a in model.activities] == [
+        "ask in #help",
+        None,
+        "quarterly, see policy 4.2",
+    ]
+
+
+def test_rasci_with_a_thousand_n_cells_gives_one_message_for_each(tmp_path: Path) -> None:
+    teams = [f"Team {i}" for i in range(1, 11)]
+    rows: list[list[object]] = [["Activity", *teams]]
+    for i in range(1, 151):
+        cells = ["N"] * 10
+        cells[i % 10], cells[(i + 1) % 10], cells[(i + 2) % 10] = "A", "R", "S"
+        rows.append([f"Activity {i}", *cells])
+    path = write_csv(tmp_path / "rasci.csv", rows)
+    refused = import_sheet(path)
+    assert refused.files == {}
+    assert triples(refused) == [
+        (
+            "rasci.csv:2:B",
+            "error",
+            "'N' in 1,050 cells, B2, F2, G2, H2, I2, J2, K2, B3, C3, G3 and 1,040 more, "
+            f"{NOT_A_LETTER.replace('cell is', 'cells are')}; if N means not involved, "
+            "pass --blank N",
+        ),
+        (
+            "rasci.csv:2:E",
+            "error",
+            "'S' (RASCI's Support) in 150 cells, E2, F3, G4, H5, I6, J7, K8, B9, C10, D11 and "
+            "140 more: the model has no Support; pass --support consulted or --support "
+            "responsible; nothing is written",
+        ),
+    ]
+    options = importsheet.ImportOptions(blank=("N",), support="consulted")
+    result = import_sheet(path, options=options)
+    assert result.errors == () and result.written == 150
+    assert "policy: 150 S cell(s) read as consulted" in result.layout
+
+
+def test_a_cover_or_legend_sheet_before_the_matrix_is_passed_over(tmp_path: Path) -> None:
+    matrix = [["Task", "Lead", "Dev"], ["Plan", "A/R", "C"], ["Build", "A", "R"]]
+    path = write_xlsx(
+        tmp_path / "book.xlsx",
+        {
+            "Instructions": [["How to use this workbook"], ["One row per task."]],
+            "Legend": [["Letter", "Meaning"], *[[x, y] for x, y in LIMITS_LEGEND]],
+            "Matrix": matrix,
+        },
+    )
+    result = import_sheet(path)
+    assert result.layout[0] == (
+        "read: sheet Matrix (4 letters: the most RACI letters); the others: Instructions "
+        "(0 letters), Legend (0 letters); --sheet NAME reads another"
+    )
+    assert raci_of(loads_cleanly(result, tmp_path / "out")) == {
+        "plan": ("all-activities", ["lead"], "lead", ["dev"], []),
+        "build": ("all-activities", ["dev"], "lead", [], []),
+    }
+
+
+LIMITS_LEGEND = [
+    ("R", "Responsible"),
+    ("A", "Accountable"),
+    ("C", "Consulted"),
+    ("I", "Informed"),
+    ("S", "Support"),
+]
+
+
+def test_a_square_transposed_sheet_with_a_blank_corner_stops(tmp_path: Path) -> None:
+    """As many teams as activities, the names across longer than those down: either
+    reading may be wrong, so the import stops and names the option."""
+    rows = [
+        [None, "Close deals", "Run campaigns", "Answer tickets"],
+        ["Sales", "A/R", "C", "I"],
+        ["Marketing", "C", "A/R", "I"],
+        ["Support", "I", "C", "A/R"],
+    ]
+    path = write_csv(tmp_path / "square.csv", rows)
+    assert triples(import_sheet(path)) == [
+        (
+            "square.csv:1:A",
+            "error",
+            "the sheet may be transposed: its 3 party columns are named like activities "
+            "('Close deals') and its 3 rows like parties ('Sales'); pass --transpose if "
+            "parties are rows, or --no-transpose",
+        )
+    ]
+    turned = import_sheet(path, options=importsheet.ImportOptions(transpose=True))
+    assert raci_of(loads_cleanly(turned, tmp_path / "out"))["run-campaigns"] == (
+        "all-activities",
+        ["marketing"],
+        "marketing",
+        ["sales", "support"],
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "line"),
+    [
+        ("empty.csv", b"", "empty.csv: error: the sheet is empty"),
+        (
+            "header.csv",
+            b"Activity,Sales,Marketing\n",
+            "header.csv: error: no activity rows below the header; no files are written",
+        ),
+        (
+            "notable.md",
+            b"# Notes\n\nNo table here.\n",
+            "notable.md: error: the file holds no Markdown table",
+        ),
+        (
+            "bin.xlsx",
+            bytes(range(256)) * 4,
+            "bin.xlsx: error: not an .xlsx workbook (it is not a zip file)",
+        ),
+        (
+            "latin1.csv",
+            "Activit\xe9,Sales\nVendre,A/R\n".encode("latin-1"),
+            "latin1.csv:1: error: byte 0xe9 is not valid UTF-8; save the file as CSV UTF-8",
+        ),
+        ("utf16.csv", "Activity,Sales\nSell,A/R\n".encode("utf-16"), None),
+        (
+            "wide.csv",
+            (
+                ",".join(["Activity", *(f"T{i}" for i in range(299))])
+                + "\nDo it,A/R,"
+                + ",".join(["C"] * 298)
+                + "\n"
+            ).encode(),
+            None,
+        ),
+    ],
+)
+def test_the_command_gives_one_line_not_a_traceback(
+    tmp_path: Path, name: str, data: bytes, line: str | None
+) -> None:
+    from click.testing import CliRunner
+    from ownbook.cli import cli
+
+    (tmp_path / name).write_bytes(data)
+    run = CliRunner().invoke(cli, ["import", str(tmp_path / name), "-o", str(tmp_path / "o")])
+    assert run.exception is None or isinstance(run.exception, SystemExit), run.output
+    assert "Traceback" not in run.output
+    errors = [x for x in run.output.splitlines() if ": error: " in x]
+    if line is None:  # read as it is
+        assert run.exit_code == 0 and errors == [], run.output
+    else:
+        assert run.exit_code == 1 and errors == [line], run.output
