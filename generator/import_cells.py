@@ -68,6 +68,40 @@ def parse_letters(text: str, blank: Iterable[str] = ()) -> str | None:
     return "".join(ch for ch in LETTER_ORDER if ch in found)
 
 
+_NAME_SEPARATORS = re.compile(r"\s*[,;\n\r]\s*|\s+and\s+", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-*+\u2022]|\d+[.)])\s+")
+
+
+def party_names(text: str, blank: Iterable[str] = ()) -> list[str]:
+    """The parties a cell of a letter column lists ('Product, Sales and Success'), in order:
+    ',', ';', ' and ' and line breaks separate them; '/' and '&' stay in a name ('PMM/GM',
+    'R&D'), as a list of names uses them for one party. A blank mark lists none."""
+    names: list[str] = []
+    for part in _NAME_SEPARATORS.split(text):
+        name = _one_line(unmark(_BULLET.sub("", part.strip())))
+        if name and parse_letters(name, blank) != "" and name not in names:
+            names.append(name)
+    return names
+
+
+def header_letter(text: str) -> str | None:
+    """The letter a column's header names ('Responsible', 'R', 'Responsible (R)',
+    'R - Responsible'), or None: such a column lists parties under that letter."""
+    folded = _one_line(unmark(text)).casefold().strip(" :")
+    parts = [p for p in re.split(r"[\s()\[\]\-\u2013\u2014=:.]+", folded) if p]
+    if not 1 <= len(parts) <= 2 or (len(parts) == 2 and all(len(p) == 1 for p in parts)):
+        return None
+    found: set[str] = set()
+    for part in parts:
+        if len(part) == 1 and part.upper() in LETTER_ORDER:
+            found.add(part.upper())
+        elif part in _LETTER_WORDS:
+            found.add(_LETTER_WORDS[part])
+        else:
+            return None
+    return found.pop() if len(found) == 1 else None
+
+
 def stage_name(text: str) -> tuple[str, bool]:
     """The stage a heading or Stage cell names, and whether it said 'Stage:' explicitly."""
     text = _one_line(unmark(text))

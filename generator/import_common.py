@@ -65,6 +65,7 @@ class ImportOptions:
     ignore_columns: tuple[str, ...] = ()
     party_columns: tuple[str, ...] = ()
     transpose: bool | None = None
+    letter_columns: bool | None = None  # parties named in the cells of R, A, C, I columns
     roles: bool | None = None
     blank: tuple[str, ...] = ()
     support: Support | None = None

@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .import_cells import _is_number, parse_letters, unmark
+from .import_cells import _is_number, header_letter, parse_letters, unmark
 from .import_common import (
-    LETTER_NAMES,
     ImportOptions,
     _Log,
     _one_line,
@@ -53,7 +52,13 @@ _EXTRA = {
     "ref": "number",
     "ref.": "number",
 }
-_LETTER_HEADERS = {"r", "a", "c", "i", *(name.casefold() for name in LETTER_NAMES.values())}
+
+
+def _letter_columns(header: dict[int, str]) -> dict[int, str]:
+    """{column: letter} of a header naming two or more of R, A, C, I (and S beside them):
+    such a sheet lists the parties under each letter instead of one column per party."""
+    found = {col: letter for col, text in header.items() if (letter := header_letter(text))}
+    return found if len(set(found.values()) - {"S"}) >= 2 else {}
 
 
 @dataclass
@@ -80,13 +85,18 @@ class _Columns:
     summary: int | None = None
     description: int | None = None
     parties: dict[int, str] = field(default_factory=dict)
+    letters: dict[int, str] = field(default_factory=dict)  # letter columns: parties in cells
     unread: dict[int, str] = field(default_factory=dict)
     numbering: set[int] = field(default_factory=set)
     ignored: dict[int, str] = field(default_factory=dict)  # column: why, in the layout
 
     def known(self) -> set[int]:
         extras = (self.activity, self.stage, self.kind, self.ident, self.summary, self.description)
-        return {c for c in extras if c is not None} | set(self.parties)
+        return {c for c in extras if c is not None} | set(self.parties) | set(self.letters)
+
+    def party_columns(self) -> set[int]:
+        """The columns that name who holds a letter: party columns or letter columns."""
+        return set(self.parties) | set(self.letters)
 
 
 _DESCRIBED = re.compile(r"(.*?\S)\s+[-\u2013\u2014]\s+(\S.*)")
@@ -303,7 +313,11 @@ def _party_like(stat: _Stat | None) -> bool:
 
 
 def _find_header(
-    sheet: _Sheet, header_row: int | None, blank: tuple[str, ...], log: _Log
+    sheet: _Sheet,
+    header_row: int | None,
+    blank: tuple[str, ...],
+    log: _Log,
+    letter_columns: bool | None = None,
 ) -> int | None:
     """Index in `sheet.rows` of the header row: the last row of two or more cells above the
     first row of letters that names a column those letters are in (titles, notes and stage
@@ -326,6 +340,8 @@ def _find_header(
                 "no header row: no row has an activity column and at least one party column",
             )
         return None
+    if letter_columns is not False and _names_letters(sheet, candidates[0], blank):
+        return candidates[0]  # below are names, not letters: nothing else marks the header
     for index, (_, cells) in enumerate(sheet.rows[:HEADER_SCAN]):
         first = min(cells)
         coded = {col for col, text in cells.items() if col != first and _letter_code(text, blank)}
@@ -333,6 +349,18 @@ def _find_header(
             above = [i for i in candidates if i < index and coded & sheet.rows[i][1].keys()]
             return above[-1] if above else candidates[0]
     return candidates[0]
+
+
+def _names_letters(sheet: _Sheet, index: int, blank: tuple[str, ...]) -> bool:
+    """Whether the first row of two or more cells heads letter columns ('Responsible',
+    'Accountable' ... or 'R', 'A' ...) over cells that name parties. A row of letters further
+    down is a matrix's, and it has letters below it, not names."""
+    found = _letter_columns(sheet.rows[index][1])
+    for _, below in sheet.rows[index + 1 : index + 1 + HEADER_SCAN]:
+        held = [below[col] for col in found if col in below]
+        if held:
+            return any(parse_letters(text, blank) is None for text in held)
+    return False
 
 
 def _letter_code(text: str, blank: tuple[str, ...]) -> bool:
@@ -395,7 +423,7 @@ class _Plan:
 def _layout(sheet: _Sheet, options: ImportOptions, log: _Log) -> _Plan | None:
     """Work out the header row and what each column holds from the cells; options decide
     where the cells cannot. Returns None (with an error) when nothing can be read."""
-    index = _find_header(sheet, options.header_row, options.blank, log)
+    index = _find_header(sheet, options.header_row, options.blank, log, options.letter_columns)
     if index is None:
         return None
     header_row, header = sheet.rows[index]
@@ -426,22 +454,17 @@ def _layout(sheet: _Sheet, options: ImportOptions, log: _Log) -> _Plan | None:
             return None
         if isinstance(col, int) and not isinstance(col, bool):
             ignore[col] = "--ignore-column"
-    named = [c for c in sorted(header) if _one_line(header[c]).casefold() in _LETTER_HEADERS]
-    if len(named) >= 2:
-        log.error(
-            sheet.at(header_row, named[0]),
-            "the header has columns named after RACI letters ("
-            + ", ".join(f"'{_short(header[c])}'" for c in named)
-            + "), so it lists parties under each letter; ownbook import reads a matrix "
-            "with one column per team or role and the letters in its cells",
-        )
+    letters = _letters_read(sheet, header, header_row, stats, forced, ignore, options, log)
+    if letters is None:
         return None
-    taken = set(forced.values()) | set(ignore)
+    taken = set(forced.values()) | set(ignore) | set(letters)
     kinds = {col: header_kind(text) for col, text in header.items()}
     columns = sorted(set(header) | set(stats))
     parties: list[int] = [col for col in chosen if col not in taken]
     taken |= set(chosen)
     for col in columns:
+        if letters:
+            break  # the parties are named in the cells of the letter columns
         if col in taken or not header.get(col, "").strip():
             continue
         if kinds.get(col) in ("stage", "kind", "text", "id", "activity"):
@@ -456,6 +479,7 @@ def _layout(sheet: _Sheet, options: ImportOptions, log: _Log) -> _Plan | None:
         row
         for row, cells in body
         if any(c in party_set and parse_letters(t, options.blank) for c, t in cells.items())
+        or any(c in letters and parse_letters(t, options.blank) != "" for c, t in cells.items())
     ]
     activity = forced.get("activity")
     if activity is None:
@@ -470,7 +494,7 @@ def _layout(sheet: _Sheet, options: ImportOptions, log: _Log) -> _Plan | None:
     beside = {col for _, cells in body if activity in cells for col in cells}
     cols.ignored.update(ignore)
     for col in columns:
-        if col == activity or col in parties or col in ignore:
+        if col == activity or col in parties or col in ignore or col in letters:
             continue
         text = header.get(col, "")
         kind = kinds.get(col)
@@ -553,11 +577,59 @@ def _layout(sheet: _Sheet, options: ImportOptions, log: _Log) -> _Plan | None:
                 f"(--party-column {column_letter(col)} reads it as one)",
             )
     roles = options.roles
-    if roles is None and _reads_roles([_described(_one_line(header[c]))[0] for c in parties]):
+    if (
+        roles is None
+        and not letters
+        and _reads_roles([_described(_one_line(header[c]))[0] for c in parties])
+    ):
         roles = True
     plan = _Plan(index, cols, roles)
     cols.parties = {c: "" for c in sorted(parties)}
+    cols.letters = letters
     return plan
+
+
+def _letters_read(
+    sheet: _Sheet,
+    header: dict[int, str],
+    header_row: int,
+    stats: dict[int, _Stat],
+    forced: dict[str, int],
+    ignore: dict[int, str],
+    options: ImportOptions,
+    log: _Log,
+) -> dict[int, str] | None:
+    """The letter columns ({column: letter}) when the header names them and their cells name
+    parties; {} for a matrix. Columns named after letters that hold letters could be either,
+    so that stops and asks (None, with an error), as --letter-columns decides."""
+    if options.letter_columns is False:
+        return {}
+    found = {
+        col: letter
+        for col, letter in _letter_columns(header).items()
+        if col not in ignore and col not in forced.values()
+    }
+    if len(set(found.values()) - {"S"}) < 2:
+        if options.letter_columns:
+            log.error(
+                sheet.at(header_row, min(header)),
+                "--letter-columns: the header names fewer than two of Responsible, "
+                "Accountable, Consulted and Informed (or R, A, C, I)",
+            )
+            return None
+        return {}
+    held = [stats[col] for col in found if col in stats]
+    coded = sum(stat.letters for stat in held)
+    if options.letter_columns is None and coded * 2 > sum(stat.filled for stat in held):
+        names = ", ".join(f"{column_letter(c)} '{_short(header[c])}'" for c in sorted(found))
+        log.error(
+            sheet.at(header_row, min(found)),
+            f"columns {names} are named after RACI letters but hold letters; pass "
+            "--letter-columns if their cells name the parties, or --no-letter-columns if "
+            "each column is a party",
+        )
+        return None
+    return dict(sorted(found.items()))
 
 
 def _groups(stat: _Stat, activity: _Stat | None) -> bool:
@@ -689,7 +761,19 @@ def _describe(
         None: "':' names a role in a team; '/' and '( )' stay in names",
         False: "names kept whole",
     }[plan.roles]
-    if sheet.swapped:
+    if c.letters:
+        names = ", ".join(
+            _named_column(sheet, header, col)
+            if sheet.swapped
+            else f"{column_letter(col)} '{_short(_visible(header.get(col, '')))}'"
+            for col in c.letters
+        )
+        lines.append(
+            f"parties: named in the cells of the letter columns {names} "
+            f"({len(importer.named)}; ',', ';', ' and ' and line breaks separate them; "
+            f"{reading})"
+        )
+    elif sheet.swapped:
         names = ", ".join(sheet.column_name(col) for col in sorted(c.parties))
         lines.append(f"parties: {names} ({len(c.parties)}; {reading})")
     else:
@@ -715,6 +799,10 @@ def _describe(
             again.append(f"--stage-column {column_letter(c.stage)}")
         again += [f"--ignore-column {column_letter(col)}" for col in sorted(c.ignored)]
         again += [f"--party-column {_shell_word(spec)}" for spec in options.party_columns]
+        if c.letters:
+            again.append("--letter-columns")
+        elif options.letter_columns is False:
+            again.append("--no-letter-columns")
     else:
         again = ["--transpose"]
     if plan.roles is not None:

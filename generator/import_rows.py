@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import import_common as common
-from .import_cells import _is_number, parse_letters, stage_name, unmark
+from .import_cells import _is_number, parse_letters, party_names, stage_name, unmark
 from .import_common import (
     DEFAULT_STAGE,
     LETTER_NAMES,
@@ -22,7 +22,7 @@ from .import_common import (
     _short,
     column_letter,
 )
-from .import_layout import _TOTAL_WORDS, _Columns, _Named
+from .import_layout import _TOTAL_WORDS, _Columns, _Named, _Parties
 
 _LEGEND = {"R", "A", "C", "I", "S"}  # a letter where an activity's name goes: a legend row
 
@@ -51,9 +51,16 @@ class _Importer:
     """Walks the rows below the header: stage headings, activity rows, stray cells."""
 
     def __init__(
-        self, sheet: _Sheet, columns: _Columns, log: _Log, options: ImportOptions | None = None
+        self,
+        sheet: _Sheet,
+        columns: _Columns,
+        log: _Log,
+        options: ImportOptions | None = None,
+        parties: _Parties | None = None,
     ) -> None:
         self.sheet = sheet
+        self.parties = parties or _Parties(log)  # names the letter columns' cells list
+        self.named: dict[str, None] = {}  # parties found in letter columns, in order
         self.columns = columns
         self.log = log
         self.options = options or ImportOptions()
@@ -174,7 +181,7 @@ class _Importer:
         if len(cells) != 1 or c.stage is not None:
             return False
         ((col, text),) = cells.items()
-        if col > c.activity and col not in c.parties:
+        if col > c.activity and col not in c.party_columns():
             return False  # a note, an estimate: reported or ignored with its column
         plain = _one_line(unmark(text))
         if (
@@ -194,8 +201,10 @@ class _Importer:
             return False
         if any(parse_letters(cells[col], self.options.blank) for col in c.parties if col in cells):
             return False
+        if cells.keys() & c.letters.keys():
+            return False  # parties named under a letter: an activity in bold
         col = c.activity if c.activity in cells else min(cells)
-        if col in c.parties:
+        if col in c.party_columns():
             return False
         self.current = self.stage(stage_name(cells[col])[0], self.sheet.at(row, col))
         self.headings.append(row)
@@ -203,12 +212,13 @@ class _Importer:
 
     def is_total(self, row: int, cells: dict[int, str]) -> bool:
         """A totals row (its name says so, or numbers stand where letters go) is not read."""
+        held = self.columns.party_columns()
         names = {
             _one_line(unmark(text)).casefold().rstrip(":")
             for col, text in cells.items()
-            if col not in self.columns.parties
+            if col not in held
         }
-        party_cells = [text for col, text in cells.items() if col in self.columns.parties]
+        party_cells = [text for col, text in cells.items() if col in held]
         if names & _TOTAL_WORDS or (
             len(party_cells) >= 2 and all(_is_number(text) for text in party_cells)
         ):
@@ -234,7 +244,9 @@ class _Importer:
         stage.rows += 1
         held = self.row_letters(row, cells)
         accountable = [p for p, cols in held.items() if any("A" in x for _, x in cols)]
-        a_cells = [ref(row, col) for cols in held.values() for col, x in cols if "A" in x]
+        a_cells = list(
+            dict.fromkeys(ref(row, col) for cols in held.values() for col, x in cols if "A" in x)
+        )
         responsible = [p for p, cols in held.items() if any("R" in x for _, x in cols)]
         wrong = []
         if not responsible and len(accountable) == 1 and self.options.a_without_r == "responsible":
@@ -254,7 +266,10 @@ class _Importer:
         if not accountable:
             wrong.append("no accountable party (A)")
         elif len(accountable) > 1:
-            wrong.append(f"{len(accountable)} accountable parties (A) in {', '.join(a_cells)}")
+            listed = ", ".join(a_cells)
+            if len(a_cells) < len(accountable):  # a letter column's cell names them all
+                listed += f" ({', '.join(accountable)})"
+            wrong.append(f"{len(accountable)} accountable parties (A) in {listed}")
         if not responsible:
             wrong.append("no responsible party (R)")
         if wrong:
@@ -262,7 +277,9 @@ class _Importer:
                 f"row left out: '{_short(name)}' has {' and '.join(wrong)}; an activity needs "
                 "exactly one A and at least one R"
             )
-            if not responsible and len(accountable) == 1:
+            if not responsible and len(accountable) == 1 and c.letters:
+                text += " (name that party under Responsible too if it also does the work)"
+            elif not responsible and len(accountable) == 1:
                 text += f" (write A/R in {a_cells[0]} if that party also does the work)"
             self.log.error(where, text)
             self.skipped += 1
@@ -343,16 +360,31 @@ class _Importer:
                     "such as A/R); the cell is not placed",
                 )
             elif letters:
-                if "S" in letters:
-                    self.support.add(row, col)
-                    mapped = {"consulted": "C", "responsible": "R"}.get(self.options.support or "")
-                    letters = letters.replace("S", "")
-                    if mapped and mapped not in letters:
-                        letters = "".join(ch for ch in LETTERS if ch in letters + mapped)
-                    if not letters:
-                        continue
-                held.setdefault(party, []).append((col, letters))
+                letters = self.supported(row, col, letters)
+                if letters:
+                    held.setdefault(party, []).append((col, letters))
+        for col in sorted(cells.keys() & self.columns.letters.keys()):
+            where = self.sheet.at(row, col)
+            names = party_names(cells[col], self.options.blank)
+            letters = self.supported(row, col, self.columns.letters[col]) if names else ""
+            for name in names:
+                party = self.parties.party(name, where)
+                self.named.setdefault(party)
+                if letters:
+                    held.setdefault(party, []).append((col, letters))
         return held
+
+    def supported(self, row: int, col: int, letters: str) -> str:
+        """A cell's letters with RASCI's S read as --support says (counted, to stop the
+        import when no option says how)."""
+        if "S" not in letters:
+            return letters
+        self.support.add(row, col)
+        mapped = {"consulted": "C", "responsible": "R"}.get(self.options.support or "")
+        letters = letters.replace("S", "")
+        if mapped and mapped not in letters:
+            letters = "".join(ch for ch in LETTERS if ch in letters + mapped)
+        return letters
 
     def kind(self, row: int, cells: dict[int, str]) -> str | None:
         col = self.columns.kind

@@ -42,6 +42,12 @@ def import_options(function: Any) -> Any:
             help="Parties are rows, activities columns (default: from the top-left cell).",
         ),
         click.option(
+            "--letter-columns/--no-letter-columns",
+            default=None,
+            help="Columns headed Responsible, Accountable, Consulted, Informed (or R, A, C, "
+            "I) list the parties in their cells, or are parties (default: from the cells).",
+        ),
+        click.option(
             "--roles/--no-roles",
             default=None,
             help="Read 'Team / Role', 'Team: Role', 'Role (Team)' as roles, or keep the "
@@ -84,6 +90,7 @@ def options_from(kwargs: Mapping[str, Any]) -> ImportOptions:
         ignore_columns=tuple(kwargs["ignore_column"]),
         party_columns=tuple(kwargs["party_column"]),
         transpose=kwargs["transpose"],
+        letter_columns=kwargs.get("letter_columns"),
         roles=kwargs["roles"],
         blank=tuple(kwargs["blank"]),
         support=kwargs["support"],

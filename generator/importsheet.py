@@ -17,6 +17,9 @@ reproduce it, and every decision can be overridden (`ImportOptions`):
   number or code columns left of it number the rows; a text column left of it with blanks
   or repeats groups the rows into stages; other columns are ignored, and said so;
 - "/" and "( )" in party headers name a role in a team only when a team recurs;
+- a header of letter columns (Responsible ... Informed, or R, A, C, I) over names lists
+  the parties in the cells (split on ",", ";", " and ", line breaks; "/" stays in a name);
+  such columns over letters stop and ask (`letter_columns` decides);
 - cells: R, A, C, I and combinations, whole words, "(R)", "R (A)", "**A/R**"; S (RASCI's
   Support) only with `support`; texts in `blank` mean not involved. A text that is not a
   letter is one message, with its count and first cells;
@@ -194,7 +197,7 @@ def _import_table(
     bands: list[int] = []  # rows above the header that group the party columns
     for number, (row, cells) in enumerate(sheet.rows[:index]):
         col, text = next(iter(cells.items()))
-        if all(c in plan.columns.parties or c > plan.columns.activity for c in cells):
+        if all(c in plan.columns.party_columns() or c > plan.columns.activity for c in cells):
             bands.append(row)
             names = ", ".join(f"'{_short(_visible(unmark(t)))}'" for t in cells.values())
             log.warning(
@@ -226,18 +229,18 @@ def _import_table(
                 )
                 break
         columns.parties[col] = party
-    if not columns.parties:
+    if not columns.parties and not columns.letters:
         log.error(
             sheet.at(header_row, columns.activity),
             "no party columns: the header names no team or role after the activity column",
         )
         return ImportResult({}, tuple(log.messages), layout=tuple(lines))
-    if options.transpose is None and not transpose:
+    if options.transpose is None and not transpose and not columns.letters:
         turned = _looks_turned(sheet, index, columns)
         if turned is not None:
             log.error(sheet.at(header_row, columns.activity), turned)
             return ImportResult({}, tuple(log.messages), layout=tuple(lines))
-    importer = _Importer(sheet, columns, log, options)
+    importer = _Importer(sheet, columns, log, options, parties)
     importer.run(sheet.rows[index + 1 :])
     _sheet_order(sheet, importer, lines)
     described = _describe(sheet, plan, importer, header_cells, header_row, options)

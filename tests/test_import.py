@@ -765,23 +765,134 @@ def test_numbering_and_id_columns(tmp_path: Path) -> None:
     ]
 
 
-def test_parties_listed_under_letter_columns_are_explained(tmp_path: Path) -> None:
+LETTER_LAYOUT_MD = """\
+| Deliverable | Responsible | Accountable | Consulted | Informed |
+|---|---|---|---|---|
+| Strategy & narrative | PMM/GM | Head of Product | Product, Sales and Success | Execs |
+| Product readiness | Product | Product | PMM; Design | |
+| Sales enablement | Sales | Head of Sales, CEO | PMM, Product | Execs |
+"""
+LETTER_LAYOUT_YAML = """\
+# Imported from gtm.{suffix} by `ownbook import`.
+activities:
+  - id: strategy-narrative
+    name: Strategy & narrative
+    stages: [all-activities]
+    raci:
+      responsible: [pmm-gm]
+      accountable: head-of-product
+      consulted: [product, sales, success]
+      informed: [execs]
+  - id: product-readiness
+    name: Product readiness
+    stages: [all-activities]
+    raci:
+      responsible: [product]
+      accountable: product
+      consulted: [pmm, design]
+"""
+LETTER_COLUMNS = (
+    "parties: named in the cells of the letter columns B 'Responsible', C 'Accountable', "
+    "D 'Consulted', E 'Informed' (10; ',', ';', ' and ' and line breaks separate them; "
+    "':' names a role in a team; '/' and '( )' stay in names)"
+)
+
+
+@pytest.mark.parametrize("suffix", ["md", "csv", "xlsx"])
+def test_parties_listed_under_letter_columns_are_read(tmp_path: Path, suffix: str) -> None:
+    """One column per letter, parties named in its cells: lists split on ',', ';' and
+    ' and ', '/' kept in a name, a party under R and A is A/R, two under A leave the row out."""
+    source = tmp_path / f"gtm.{suffix}"
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in LETTER_LAYOUT_MD.splitlines()
+        if not line.startswith("|---")
+    ]
+    if suffix == "md":
+        source.write_text(LETTER_LAYOUT_MD, encoding="utf-8")
+    elif suffix == "csv":
+        with source.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    else:
+        write_xlsx(source, {"RACI": rows})
+    result = import_sheet(source)
+    assert result.layout[-5:] == (
+        "activities: column A 'Deliverable' (rows 3-5)"
+        if suffix == "md"
+        else "activities: column A 'Deliverable' (rows 2-4)",
+        "stages: none; every activity is under 'All activities'",
+        LETTER_COLUMNS,
+        "options that read it so: "
+        + ("--sheet RACI " if suffix == "xlsx" else "")
+        + "--header-row 1 --activity-column A --letter-columns",
+        "title: 'Ownership handbook' (the sheet has none; --title names it)",
+    )
+    row = 5 if suffix == "md" else 4
+    assert triples(result)[0] == (
+        f"gtm.xlsx:RACI!A{row}" if suffix == "xlsx" else f"gtm.{suffix}:{row}:A",
+        "error",
+        f"row left out: 'Sales enablement' has 2 accountable parties (A) in C{row} "
+        f"(head-of-sales, ceo); {NEEDS}",
+    )
+    assert result.files["activities.yaml"] == LETTER_LAYOUT_YAML.format(suffix=suffix)
+    assert (result.written, result.skipped) == (2, 1)
+    teams = loads_cleanly(result, tmp_path / "out").teams
+    assert [(t.id, t.name) for t in teams][:3] == [
+        ("pmm-gm", "PMM/GM"),
+        ("head-of-product", "Head of Product"),
+        ("product", "Product"),
+    ]
+
+
+def test_bare_letter_headers_list_parties_and_a_matrix_of_letters_asks(tmp_path: Path) -> None:
     source = tmp_path / "lists.csv"
     source.write_text(
-        "Activity,Responsible,Accountable,Consulted,Informed\nClose,Sales,Sales,,Marketing\n",
+        "Activity,R,A,C,I,S\nClose,Sales,Sales,-,Marketing,Ops: On-call\nShip,Ops,,,,\n",
         encoding="utf-8",
     )
-    result = import_sheet(source)
-    assert triples(result) == [
+    result = import_sheet(source, options=importsheet.ImportOptions(support="consulted"))
+    assert result.layout[3] == (
+        "parties: named in the cells of the letter columns B 'R', C 'A', D 'C', E 'I', "
+        "F 'S' (4; ',', ';', ' and ' and line breaks separate them; ':' names a role in a "
+        "team; '/' and '( )' stay in names)"
+    )
+    assert triples(result)[:2] == [
         (
-            "lists.csv:1:B",
+            "lists.csv:3:A",
             "error",
-            "the header has columns named after RACI letters ('Responsible', 'Accountable', "
-            "'Consulted', 'Informed'), so it lists parties under each letter; ownbook import "
-            "reads a matrix with one column per team or role and the letters in its cells",
+            f"row left out: 'Ship' has no accountable party (A); {NEEDS}",
+        ),
+        (
+            "lists.csv:2:F",
+            "warning",
+            "'S' (RASCI's Support) in 1 cell is read as consulted, as --support consulted says",
+        ),
+    ]
+    assert (
+        "      consulted: [ops/on-call]\n      informed: [marketing]\n"
+        in (result.files["activities.yaml"])
+    )
+    assert (
+        "      responsible: [sales]\n      accountable: sales\n"
+        in (result.files["activities.yaml"])
+    )
+    letters = tmp_path / "letters.csv"
+    letters.write_text("Activity,R,A,C,I\nClose,R,A,,\nShip,A,R,,\n", encoding="utf-8")
+    asked = import_sheet(letters)
+    assert triples(asked) == [
+        (
+            "letters.csv:1:B",
+            "error",
+            "columns B 'R', C 'A', D 'C', E 'I' are named after RACI letters but hold "
+            "letters; pass --letter-columns if their cells name the parties, or "
+            "--no-letter-columns if each column is a party",
         )
     ]
-    assert result.files == {}
+    refused = import_sheet(letters, options=importsheet.ImportOptions(letter_columns=False))
+    assert refused.layout[4] == (
+        "options that read it so: --header-row 1 --activity-column A --no-letter-columns"
+    )
+    assert refused.written == 2
 
 
 def test_write_does_not_follow_a_linked_folder_out(tmp_path: Path) -> None:
