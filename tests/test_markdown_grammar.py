@@ -39,7 +39,7 @@ from ownbook.render.fields import (
 from tests.test_text_property import EXTENSION_CONFIGS, EXTENSIONS, MARKDOWN, SAFE, site_html
 
 DEEP = os.environ.get("OWNBOOK_PROPERTY_EXAMPLES")
-EXAMPLES = int(DEEP or "200")
+EXAMPLES = int(DEEP or "120")
 
 URLS = [
     "javascript:alert(1)",

@@ -25,7 +25,7 @@ from ownbook.render import paths, views
 from playwright.sync_api import Browser, Page
 
 from benchmarks.synth import write_model
-from tests.browsing import serve
+from tests.browsing import serve, without_search
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
 
@@ -92,7 +92,7 @@ def _page(chromium: Browser, size: str, scheme: str) -> Page:
         color_scheme=scheme,  # type: ignore[arg-type]
         is_mobile=size == "phone",
     )
-    return context.new_page()
+    return without_search(context).new_page()
 
 
 # Run in the page: every table, whether it hides part of itself, and whether it keeps its
