@@ -38,7 +38,7 @@ $(BROWSER):
 ## The whole test suite: lint, then every test (browser tests included), on two workers
 ## (a test module stays on one worker: its built sites are made once).
 test: $(STAMP) $(BROWSER) lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .ruff_cache .hypothesis
