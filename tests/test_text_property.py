@@ -135,7 +135,7 @@ def folded(text: str) -> str:
 # The suite runs a fixed set of examples (the same on every run, so CI cannot turn red by
 # chance); a deeper, random run: OWNBOOK_PROPERTY_EXAMPLES=3000 pytest tests/test_text_property.py
 DEEP = os.environ.get("OWNBOOK_PROPERTY_EXAMPLES")
-EXAMPLES = int(DEEP or "100")
+EXAMPLES = int(DEEP or "60")
 
 SAFE = {name: f"word{i}" for i, name in enumerate(PLAIN + MARKDOWN)}
 
