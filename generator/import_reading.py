@@ -206,14 +206,19 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(path: Path, log: _Log) -> _Sheet | None:
+def _read_text(path: Path, log: _Log) -> tuple[str, str] | None:
+    """(the name shown in messages, the file's text), or None with the problem logged."""
     shown = path.name
     data = _read_bytes(path, shown, log)
-    if data is None:
+    text = None if data is None else _decode_csv(data, shown, log)
+    return None if text is None else (shown, text)
+
+
+def _read_csv(path: Path, log: _Log) -> _Sheet | None:
+    read = _read_text(path, log)
+    if read is None:
         return None
-    text = _decode_csv(data, shown, log)
-    if text is None:
-        return None
+    shown, text = read
     sheet = _Sheet(shown, None)
     first = 1
     declared = re.match(r"sep=([,;\t|])\r?\n", text)  # Excel's "sep=;" first line
@@ -244,13 +249,10 @@ def _read_markdown(path: Path, table: int | None, log: _Log, lines: list[str]) -
     removed); rows are numbered by their line in the file."""
     import pyromark
 
-    shown = path.name
-    data = _read_bytes(path, shown, log)
-    if data is None:
+    read = _read_text(path, log)
+    if read is None:
         return None
-    text = _decode_csv(data, shown, log)
-    if text is None:
-        return None
+    shown, text = read
     encoded = text.encode("utf-8")
     breaks = [i for i, byte in enumerate(encoded) if byte == 10]
     tables: list[list[tuple[int, list[str]]]] = []

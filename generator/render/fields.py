@@ -200,9 +200,9 @@ def _joined_text(pieces: list[Piece]) -> list[Piece]:
     as one."""
     out: list[Piece] = []
     for piece in pieces:
-        if isinstance(piece, _Text | str) and piece == " " and out and isinstance(out[-1], _Text):
-            out[-1] = _Text(out[-1] + " ")
-        elif isinstance(piece, _Text) and out and isinstance(out[-1], _Text):
+        # a soft break is written as a plain " " piece: text, like the model's own
+        joins = isinstance(piece, _Text) or (isinstance(piece, str) and piece == " ")
+        if joins and out and isinstance(out[-1], _Text):
             out[-1] = _Text(out[-1] + piece)
         else:
             out.append(piece)
