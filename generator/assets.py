@@ -52,6 +52,8 @@ THEME_FEATURES = (
     "navigation.path",  # breadcrumbs above each page's title
     "search.highlight",
     "content.tooltips",
+    # The pencil opens the model file at the line a page comes from (pages carry it).
+    "content.action.edit",
 )
 THEME_PALETTE = (
     {
@@ -120,3 +122,9 @@ def heading_id(value: str, separator: str) -> str:
     from markdown.extensions.toc import slugify
 
     return slugify(value, separator).lstrip("_") or "section"
+
+
+def heading_slugify(**_options: object) -> Any:
+    """`heading_id`, for a configuration that names a slugify factory (Zensical's
+    `slugify: {object: ...}`)."""
+    return heading_id

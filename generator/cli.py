@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -12,8 +11,7 @@ from types import ModuleType
 
 import click
 
-from . import __version__, assets
-from .history import ownership_history
+from . import __version__, assets, engines, zensical_engine
 from .importcli import import_options, options_from, read_sheet
 from .load import Checked, load_model, unresolved_last
 from .output import prepare_cache_dir, refuse_output_link, staged_dir, write_files
@@ -26,9 +24,10 @@ from .problems import (
     summary,
     terminal_text,
 )
-from .render import RenderOptions, diagram_sources, nav, render_downloads, render_pages, site_name
+from .render import RenderOptions, nav, site_name
+from .sitefiles import site_files
 from .spec import json_schema
-from .svg import SvgCache, render_svgs
+from .svg import SvgCache
 
 # Generated folders carry this marker; `generate` only ever replaces a folder that has it.
 GENERATED_MARKER = ".ownbook-generated"
@@ -40,20 +39,29 @@ def _say(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(terminal_text(str(message)), err=err, nl=nl)
 
 
-def _engine() -> ModuleType:
-    """The plugin module, imported only by the commands that build: it needs MkDocs 1.x or
-    ProperDocs (which provides the same modules), and without either the command says so
-    in one line."""
+def _plugin(engine: str) -> ModuleType:
+    """The plugin module, imported only by the commands that build with MkDocs or ProperDocs;
+    without the engine the command says so in one line."""
     try:
-        from . import plugin
-    except ImportError as exc:
-        _say(
-            "error: building the handbook needs MkDocs 1.x (pip install 'mkdocs<2' "
-            f"mkdocs-material) or ProperDocs (pip install properdocs), and neither imports: {exc}",
-            err=True,
-        )
-        raise SystemExit(1) from None
-    return plugin
+        return engines.plugin_module(engine)
+    except OwnbookError as exc:
+        _say(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+
+
+def _config(config_file: Path | None, engine: str) -> Path:
+    """The configuration named with -f, or the one the engine reads by default."""
+    path = config_file or engines.default_config(engine, Path("."))
+    if not path.is_file():
+        raise click.BadParameter(f"no configuration file '{path}'", param_hint="'-f'")
+    return path
+
+
+def _zensical_note(folder: Path) -> None:
+    """The one line that warns of a configuration `zensical build` would build empty."""
+    note = engines.zensical_trap(folder)
+    if note is not None:
+        _say(note, err=True)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -123,6 +131,7 @@ def check(content_dir: Path, strict: bool, fmt: str, review: bool, today: dt.dat
         _say(format_sarif(checked.problems, __version__))
     else:
         _print_report(checked)
+    _zensical_note(content_dir.resolve().parent)
     raise SystemExit(1 if checked.fails(strict=strict) else 0)
 
 
@@ -182,10 +191,17 @@ def _checked_or_exit(
 CONFIG = click.option(
     "-f",
     "--config-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default="mkdocs.yml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The handbook's configuration (default: mkdocs.yml; properdocs.yml first for ProperDocs).",
+)
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(engines.ENGINES),
+    default="mkdocs",
     show_default=True,
-    help="The MkDocs configuration of the handbook.",
+    help="What builds the site: MkDocs 1.x, ProperDocs (its continuation) or Zensical "
+    "(ownbook writes the pages and Zensical's configuration; see the README's engine table).",
 )
 CONTENT_OPT = click.option(
     "--content",
@@ -207,47 +223,65 @@ CONTENT_OPT = click.option(
     default=None,
     help="Where to write the site (default: site/ beside the configuration).",
 )
-@click.option("--strict", is_flag=True, help="Fail on any warning, of the model or of MkDocs.")
+@click.option("--strict", is_flag=True, help="Fail on any warning, of the model or of the engine.")
 @TODAY
+@ENGINE
 def build(
-    config_file: Path,
+    config_file: Path | None,
     content_dir: Path,
     site_dir: Path | None,
     strict: bool,
     today: dt.date | None,
+    engine: str,
 ) -> None:
     """Check the model, then build the handbook site.
 
     The site is built into a temporary folder and replaces the previous one only when the
     build succeeds: a failed build leaves the previous site untouched.
     """
-    build_site = _engine().build_site
-
-    root = config_file.parent.resolve()
-    site = site_dir if site_dir is not None else config_file.parent / "site"
-    try:  # a site folder that is a link would be emptied through it: refuse it first
+    config = _config(config_file, engine)
+    build_site = None if engine == "zensical" else _plugin(engine).build_site
+    root = config.parent.resolve()
+    site = site_dir if site_dir is not None else config.parent / "site"
+    try:
+        # a site folder that is a link would be emptied through it: refuse it first
         refuse_output_link(site, root, what="site folder")
+        handbook = zensical_engine.read_handbook(config) if build_site is None else None
     except OwnbookError as exc:
         _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
-    content = unresolved_last(content_dir or root / "content")
+    default = handbook.content if handbook is not None else root / "content"
+    content = unresolved_last(content_dir or default)
     shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
     start = time.perf_counter()
     checked = _checked_or_exit(content, strict, today, Path(shown).as_posix())
     load_seconds = time.perf_counter() - start
     try:
         with staged_dir(site) as stage:
-            build_site(
-                config_file,
-                stage,
-                strict=strict,
-                checked=checked,
-                load_seconds=load_seconds,
-                today=today,
-            )
+            if build_site is None:
+                zensical_engine.build(
+                    config,
+                    stage,
+                    strict=strict,
+                    checked=checked,
+                    content=content,
+                    today=today,
+                    say=lambda line: _say(line, err=True),
+                )
+            else:
+                build_site(
+                    config,
+                    stage,
+                    strict=strict,
+                    checked=checked,
+                    load_seconds=load_seconds,
+                    today=today,
+                )
     except OwnbookError as exc:
         _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
+    if engine != "zensical":
+        _zensical_note(root)
     _say(f"built the handbook into {site}")
 
 
@@ -255,12 +289,17 @@ def build(
 @CONFIG
 @click.option("-a", "--dev-addr", metavar="IP:PORT", help="Address to serve on.")
 @click.option("--strict", is_flag=True, help="Fail on any warning.")
-def serve(config_file: Path, dev_addr: str | None, strict: bool) -> None:
+@ENGINE
+def serve(config_file: Path | None, dev_addr: str | None, strict: bool, engine: str) -> None:
     """Preview the handbook, rebuilding on every edit of the model or the theme."""
-    serve_site = _engine().serve_site
-
+    config = _config(config_file, engine)
     try:
-        serve_site(config_file, dev_addr, strict=strict)
+        if engine == "zensical":
+            zensical_engine.serve(
+                config, dev_addr, strict=strict, say=lambda line: _say(line, err=True)
+            )
+        else:
+            _plugin(engine).serve_site(config, dev_addr, strict=strict)
     except OwnbookError as exc:
         _say(f"error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
@@ -329,26 +368,14 @@ def _generate(
         if chosen
         else prepare_cache_dir(cwd / ".cache" / "ownbook", cwd)
     )
-    cache = SvgCache(folder)
-    svgs = render_svgs(diagram_sources(checked.model, options), cache)
-    failures = sorted({r.error for r in svgs.values() if r.error is not None})
-    for failure in failures:
+    files = site_files(checked.model, content_dir, options, SvgCache(folder))
+    for failure in files.diagram_failures:
         _say(f"warning: diagram not drawn: {failure}", err=True)
-    if failures and strict:
+    if files.diagram_failures and strict:
         raise SystemExit(1)
-    history = ownership_history(content_dir, cache.folder)
-    pages = render_pages(checked.model, dataclasses.replace(options, svgs=svgs, history=history))
+    pages = files.pages
     with staged_dir(out) as stage:
-        downloads = render_downloads(checked.model)
-        write_files(
-            stage,
-            {
-                **assets.theme_files(),
-                **pages,
-                **downloads,
-                GENERATED_MARKER: "Written by `ownbook generate`.\n",
-            },
-        )
+        write_files(stage, {**files.all(), GENERATED_MARKER: "Written by `ownbook generate`.\n"})
     if mkdocs_fragment is not None:
         fragment = assets.config_fragment(site_name(checked.model), nav(checked.model))
         mkdocs_fragment.write_text(json.dumps(fragment, indent=2) + "\n")

@@ -51,6 +51,20 @@ html_text = md_text
 html_attr = md_text
 
 
+_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def html_id(value: object) -> Markup:
+    """An `id` attribute value. One made of ASCII letters, digits, `-` and `_` (every id
+    ownbook makes from a validated id) is written as it is: it is inert in a double-quoted
+    attribute, and a link checker that reads ids without decoding references (Zensical's)
+    finds it. Any other value is written as `md_text`."""
+    text = str(value)
+    if text and all(c in _ID_CHARACTERS for c in text):
+        return Markup(text)
+    return md_text(text)
+
+
 def meta_str(value: object) -> str:
     """A front-matter value: a JSON string is valid YAML, and its content is HTML-escaped
     because MkDocs and Material put page titles into HTML without escaping them."""
@@ -67,6 +81,21 @@ _YAML_UNPRINTABLE = {
 
 # In a `<...>` link destination only these could end it or start other syntax first.
 _DEST = str.maketrans({c: f"%{ord(c):02X}" for c in "<> \\`\n\r\t"})
+
+
+# What a URL may hold as it is in a double-quoted attribute that no template escapes (MkDocs'
+# and Zensical's themes write `page.edit_url` unescaped): no quote, `<`, `>` or `&`.
+_URL_KEPT = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$()*+,;=%"
+)
+
+
+def inert_url(url: str) -> str:
+    """A validated http(s) URL with every other character percent-encoded (as UTF-8): inert
+    in an HTML attribute, in a YAML or JSON string and in Markdown."""
+    return "".join(
+        c if c in _URL_KEPT else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in url
+    )
 
 
 def url_dest(url: str) -> str:

@@ -29,6 +29,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import yaml_load
 
 from . import assets
@@ -52,6 +53,7 @@ from .render import (
     diagram_sources,
     exports,
     nav,
+    paths,
     render_downloads,
     render_pages,
     site_name,
@@ -301,6 +303,16 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                 file.content_bytes = data.encode() if isinstance(data, str) else data
             self.downloads_job = None
         return env
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """The edit button of a generated page opens the model line the page comes from
+        (MkDocs gives generated pages none); a hand-written page keeps MkDocs' own."""
+        if page.file.generated_by is not None and page.file.src_uri in self.pages:
+            target = page.meta.get(paths.EDIT_URL_KEY)
+            page.edit_url = target if isinstance(target, str) else None
+        return markdown
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -8,7 +8,7 @@ from __future__ import annotations
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-from ownbook.escape import md_text, meta_str, url_dest
+from ownbook.escape import html_id, inert_url, md_text, meta_str, url_dest
 from ownbook.render.fields import is_allowed_link, md_block
 
 EXTENSIONS = ["tables", "toc", "admonition", "fenced_code"]
@@ -161,3 +161,37 @@ def test_raw_html_in_a_table_cell_stays_in_its_cell() -> None:
         assert letter is not None and letter["title"] == "Responsible"
         assert cells[1].select_one(".ob-role").get_text() == " ".join(name.split())
         assert not cells[1].find("img")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("role-cro", "role-cro"),  # an id made from a validated id is written as it is
+        ("term-raci_2", "term-raci_2"),
+        ('x" onmouseover="alert(1)', "x&quot; onmouseover&#61;&quot;alert&#40;1&#41;"),
+        ("é", "é"),  # not ASCII: escaped as text (which leaves it as it is)
+        ("", ""),
+    ],
+)
+def test_html_id_writes_a_plain_id_as_it_is_and_anything_else_as_text(
+    value: str, written: str
+) -> None:
+    assert str(html_id(value)) == written
+
+
+@pytest.mark.parametrize(
+    ("url", "written"),
+    [
+        (
+            "https://github.com/o/r/edit/main/content/teams.yaml#L12",
+            "https://github.com/o/r/edit/main/content/teams.yaml#L12",
+        ),
+        ('https://x.example/"><script>', "https://x.example/%22%3E%3Cscript%3E"),
+        ("https://x.example/a?b=1&c='2'", "https://x.example/a?b=1%26c=%272%27"),
+        ("https://x.example/é", "https://x.example/%C3%A9"),
+    ],
+)
+def test_inert_url_keeps_url_characters_and_encodes_the_rest(url: str, written: str) -> None:
+    assert inert_url(url) == written
+    soup = BeautifulSoup(f'<a href="{written}">x</a>', "html.parser")
+    assert soup.a is not None and soup.a.attrs == {"href": written}

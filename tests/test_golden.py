@@ -48,9 +48,13 @@ def test_rendering_is_deterministic() -> None:
 @pytest.mark.parametrize("page", ["index.md", "stages/find.md", "activities/pick-message.md"])
 def test_golden_pages_have_a_title(page: str) -> None:
     """Every page names itself in its front matter, but the home page: the theme names it
-    after the site, which is the handbook's title (not the site name twice)."""
+    after the site, which is the handbook's title (not the site name twice). Its front
+    matter holds only the edit button's target."""
     if page == "index.md":
-        assert not _rendered()[page].startswith("---")
-        assert _rendered()[page].startswith("# ")
+        front, body = _rendered()[page].removeprefix("---\n").split("\n---\n\n", 1)
+        assert front == (
+            'ownbook_edit_url: "https://github.com/example/golden/edit/trunk/content/model.yaml#L3"'
+        )
+        assert body.startswith("# ")
     else:
         assert _rendered()[page].startswith("---\ntitle: ")

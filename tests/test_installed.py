@@ -179,7 +179,8 @@ def _fill_wheelhouse(wheelhouse: Path, source: Path, env: Mapping[str, str]) -> 
     requirements = [
         *project["project"]["dependencies"],
         *project["build-system"]["requires"],
-        "properdocs==1.6.7",
+        *project["project"]["optional-dependencies"]["properdocs"],
+        *project["project"]["optional-dependencies"]["zensical"],
     ]
     _run(
         [sys.executable, "-m", "pip", "download", "--quiet", "-d", wheelhouse, *requirements],
@@ -396,12 +397,22 @@ def test_site_is_styled_and_filters_in_chromium(product: Product, chromium: Brow
             context.close()
 
 
-def test_properdocs_builds_the_handbook(product: Product) -> None:
-    product.pip_install("properdocs==1.6.7")
+def test_properdocs_and_zensical_build_the_handbook(product: Product) -> None:
+    """The other two engines, installed as a handbook's maintainer would (`ownbook[...]`
+    pins them): ProperDocs by its own command and by `ownbook build --engine`, Zensical by
+    `ownbook build --engine zensical`, which writes its pages and configuration."""
+    product.pip_install("properdocs==1.6.7", "zensical==0.0.73")
     site = product.tmp / "properdocs-site"
     _run([product.bin("properdocs"), "build", "--strict", "-d", site], product.hb, product.env)
     assert (site / "matrix.html").is_file()
     assert (site / "activities/approve-messaging-changes.html").is_file()
+    for engine in ("properdocs", "zensical"):
+        site = product.tmp / f"{engine}-by-ownbook"
+        ownbook = [product.bin("ownbook"), "build", "--engine", engine, "--strict", "-d", site]
+        _run(ownbook, product.hb, product.env)
+        assert (site / "activities/approve-messaging-changes.html").is_file()
+        matrix = (site / "matrix.html").read_text()
+        assert "ownbook-matrix.js" in matrix
 
 
 def test_a_generator_folder_in_the_handbook_changes_nothing(product: Product) -> None:

@@ -36,7 +36,7 @@ from ..svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history import History, HistoryEntry
-from ..escape import html_attr, html_text, inert, md_text, meta_str, url_dest
+from ..escape import html_attr, html_id, html_text, inert, inert_url, md_text, meta_str, url_dest
 from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
 from .fields import NO_GLOSSARY, Glossary, md_block, md_list
@@ -229,9 +229,9 @@ _ENV.globals.update(
     letter_names=LETTER_NAMES,
     letter_verbs=LETTER_VERB,
     who_owns_question=who_owns_question,
-    faq_anchor=paths.faq_anchor,
-    who_owns_anchor=paths.who_owns_anchor,
-    role_anchor=paths.role_anchor,
+    faq_anchor=lambda faq_id: html_id(paths.faq_anchor(faq_id)),
+    who_owns_anchor=lambda activity_id: html_id(paths.who_owns_anchor(activity_id)),
+    role_anchor=lambda role_id: html_id(paths.role_anchor(role_id)),
     activity_page=paths.activity_page,
     faq_page=paths.FAQ,
     matrix_page=paths.MATRIX,
@@ -338,8 +338,9 @@ class _Renderer:
         hide: tuple[str, ...] = (),
         **context: Any,
     ) -> str:
-        """Front matter (the page title) and the rendered template body. Without a title
-        the theme names the page after the site (the home page: not the site name twice)."""
+        """Front matter (the page title, hidden columns, the edit button's target) and the
+        rendered template body. Without a title the theme names the page after the site (the
+        home page: not the site name twice)."""
         context.setdefault("edit_target", None)
         context.setdefault("glossary", self.terms)
         drawn = self.diagrams.get(path)
@@ -349,13 +350,22 @@ class _Renderer:
             diagram=self.diagram(drawn, path) if drawn else Markup(""),
             **context,
         )
-        if title is None:
+        meta = []
+        if title is not None:
+            meta.append(f"title: {meta_str(title)}")
+        if hide:
+            # A page of wide tables gives the columns of the nav and the contents to them
+            # (the breadcrumbs above the title still place it).
+            meta.append("hide:" + "".join(f"\n  - {column}" for column in hide))
+        target = context["edit_target"]
+        url = self.edit_url(target.pos) if target is not None and target.pos.line > 0 else None
+        if url is not None:
+            # The theme's edit button (the pencil) opens the YAML line this page comes from;
+            # the plugin hands it to MkDocs, a theme override to Zensical.
+            meta.append(f"{paths.EDIT_URL_KEY}: {json.dumps(inert_url(url))}")
+        if not meta:
             return body
-        # A page of wide tables gives the columns of the nav and the contents to them (the
-        # breadcrumbs above the title still place it).
-        hidden = "".join(f"\n  - {column}" for column in hide)
-        meta = f"\nhide:{hidden}" if hide else ""
-        return f"---\ntitle: {meta_str(title)}{meta}\n---\n\n{body}"
+        return "---\n" + "\n".join(meta) + f"\n---\n\n{body}"
 
     # diagrams ----------------------------------------------------------------------
 
@@ -820,12 +830,15 @@ class _Renderer:
             )
 
         sections = self.per_section("faq", self.inputs.faq_section, answers)
+        groups = views.faq_groups(self.model)
         return self.page(
             "faq.md.j2",
             paths.FAQ,
             "Frequently asked questions",
-            groups=views.faq_groups(self.model),
+            groups=groups,
             sections=sections,
+            # The edit button opens the first question shown (its file holds the others).
+            edit_target=next((f for _, faqs in groups for f in faqs), None),
         )
 
     def glossary(self) -> str:
@@ -835,10 +848,15 @@ class _Renderer:
             anchors = []
             for name in (term.term, *term.aliases):
                 anchor = _unique(paths.term_anchor(name), used)
-                anchors.append(anchor)
+                anchors.append(html_id(anchor))
             entries.append(_GlossaryEntry(term, anchors))
         return self.page(
-            "glossary.md.j2", paths.GLOSSARY, "Glossary", entries=entries, glossary=NO_GLOSSARY
+            "glossary.md.j2",
+            paths.GLOSSARY,
+            "Glossary",
+            entries=entries,
+            glossary=NO_GLOSSARY,
+            edit_target=entries[0].term if entries else None,
         )
 
     def changes(self) -> str:
@@ -907,7 +925,7 @@ class _Renderer:
 @dataclass(frozen=True)
 class _GlossaryEntry:
     term: Any
-    anchors: list[str]
+    anchors: list[Markup]
 
 
 def natural_width(svg: str) -> int | None:

@@ -64,6 +64,11 @@ def rel(here: str, target: str) -> str:
     return f"{path}#{anchor}" if anchor else path
 
 
+# The front-matter key of a page's edit target (its model file and line in the repository):
+# the plugin sets MkDocs' `page.edit_url` from it, a theme override reads it under Zensical.
+EDIT_URL_KEY = "ownbook_edit_url"
+
+
 def faq_anchor(faq_id: str) -> str:
     return f"faq-{faq_id}"
 
