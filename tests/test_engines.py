@@ -397,3 +397,58 @@ def test_zensical_serve_regenerates_on_every_model_edit(tmp_path: Path) -> None:
     assert child.returncode == 0, err
     assert "Traceback" not in err
     assert "OB2" in err  # the unknown party is reported at its line
+
+
+# ---------------------------------------------------------------------------------------
+# A hostile model under Zensical: its pages and its own search, read in Chromium
+
+_RESULT_PROBLEMS = """() => {
+  const out = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      for (const a of el.getAttributeNames()) {
+        if (a.toLowerCase().startsWith('on')) out.push(el.tagName + ' ' + a);
+      }
+      if (['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'IMG', 'FORM'].includes(el.tagName)
+          && root !== document) out.push('injected ' + el.tagName);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return out;
+}"""
+
+
+def test_a_hostile_model_stays_text_under_zensical_search_included(
+    tmp_path: Path, chromium: Browser
+) -> None:
+    """The XSS case of the hostile corpus, built by Zensical: every page audited and every
+    link clicked as for MkDocs, then Zensical's own search (its index and its dialog, which
+    MkDocs does not have) asked for the payloads' words."""
+    from tests.browsing import audit_site
+    from tests.test_hostile_corpus import HOSTILE
+
+    root = tmp_path / "p"
+    make_project(root, {"model.yaml": (HOSTILE / "xss-everywhere.yaml").read_text()})
+    proc = ownbook(root, "build", "--engine", "zensical", "--today", TODAY.isoformat())
+    assert proc.returncode == 0, proc.stderr
+    site = root / "site"
+    problems, clicked = audit_site(chromium, site)
+    assert problems == []
+    assert clicked > 20
+    with serve(site) as base:
+        context = chromium.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(base + "index.html")
+        for query in ("alert", "script", "onerror", "javascript"):
+            page.locator("button.md-search__button").click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(query)
+            page.locator("a[role=option]").first.wait_for(timeout=15000)
+            page.wait_for_timeout(300)
+            assert page.evaluate(_RESULT_PROBLEMS) == [], query
+            page.keyboard.press("Escape")
+        context.close()
+    assert dialogs == []
