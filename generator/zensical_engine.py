@@ -292,7 +292,7 @@ def _render(
     options = RenderOptions(
         today=today or hb.today or dt.date.today(),
         source_root=str(hb.root),
-        directory_urls=False,
+        directory_urls=bool(hb.settings.get("use_directory_urls", False)),
     )
     return site_files(
         checked.model,
