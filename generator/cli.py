@@ -7,7 +7,6 @@ import json
 import os
 import time
 from pathlib import Path
-from types import ModuleType
 
 import click
 
@@ -37,16 +36,6 @@ def _say(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     """Print for a terminal or a CI log: model text can carry invisible and bidirectional
     characters (control characters are refused at load), which are shown as escapes."""
     click.echo(terminal_text(str(message)), err=err, nl=nl)
-
-
-def _plugin(engine: str) -> ModuleType:
-    """The plugin module, imported only by the commands that build with MkDocs or ProperDocs;
-    without the engine the command says so in one line."""
-    try:
-        return engines.plugin_module(engine)
-    except OwnbookError as exc:
-        _say(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
 
 
 def _config(config_file: Path | None, engine: str) -> Path:
@@ -86,7 +75,20 @@ TODAY = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Click's group with ownbook's one place that turns a domain error into a message and
+    an exit code (`OwnbookError.exit_code`), as Click does for its own exceptions: commands
+    raise, they do not catch and exit."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OwnbookError as exc:
+            _say(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ownbook")
 def cli() -> None:
     """Turn a YAML ownership model into a lifecycle handbook."""
@@ -240,46 +242,38 @@ def build(
     build succeeds: a failed build leaves the previous site untouched.
     """
     config = _config(config_file, engine)
-    build_site = None if engine == "zensical" else _plugin(engine).build_site
+    build_site = None if engine == "zensical" else engines.plugin_module(engine).build_site
     root = config.parent.resolve()
     site = site_dir if site_dir is not None else config.parent / "site"
-    try:
-        # a site folder that is a link would be emptied through it: refuse it first
-        refuse_output_link(site, root, what="site folder")
-        handbook = zensical_engine.read_handbook(config) if build_site is None else None
-    except OwnbookError as exc:
-        _say(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    # a site folder that is a link would be emptied through it: refuse it first
+    refuse_output_link(site, root, what="site folder")
+    handbook = zensical_engine.read_handbook(config) if build_site is None else None
     default = handbook.content if handbook is not None else root / "content"
     content = unresolved_last(content_dir or default)
     shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
     start = time.perf_counter()
     checked = _checked_or_exit(content, strict, today, Path(shown).as_posix())
     load_seconds = time.perf_counter() - start
-    try:
-        with staged_dir(site) as stage:
-            if build_site is None:
-                zensical_engine.build(
-                    config,
-                    stage,
-                    strict=strict,
-                    checked=checked,
-                    content=content,
-                    today=today,
-                    say=lambda line: _say(line, err=True),
-                )
-            else:
-                build_site(
-                    config,
-                    stage,
-                    strict=strict,
-                    checked=checked,
-                    load_seconds=load_seconds,
-                    today=today,
-                )
-    except OwnbookError as exc:
-        _say(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    with staged_dir(site) as stage:
+        if build_site is None:
+            zensical_engine.build(
+                config,
+                stage,
+                strict=strict,
+                checked=checked,
+                content=content,
+                today=today,
+                say=lambda line: _say(line, err=True),
+            )
+        else:
+            build_site(
+                config,
+                stage,
+                strict=strict,
+                checked=checked,
+                load_seconds=load_seconds,
+                today=today,
+            )
     if engine != "zensical":
         _zensical_note(root)
     _say(f"built the handbook into {site}")
@@ -293,16 +287,12 @@ def build(
 def serve(config_file: Path | None, dev_addr: str | None, strict: bool, engine: str) -> None:
     """Preview the handbook, rebuilding on every edit of the model or the theme."""
     config = _config(config_file, engine)
-    try:
-        if engine == "zensical":
-            zensical_engine.serve(
-                config, dev_addr, strict=strict, say=lambda line: _say(line, err=True)
-            )
-        else:
-            _plugin(engine).serve_site(config, dev_addr, strict=strict)
-    except OwnbookError as exc:
-        _say(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    if engine == "zensical":
+        zensical_engine.serve(
+            config, dev_addr, strict=strict, say=lambda line: _say(line, err=True)
+        )
+    else:
+        engines.plugin_module(engine).serve_site(config, dev_addr, strict=strict)
 
 
 @cli.command()
@@ -332,11 +322,7 @@ def generate(
 
     The pages are the same as the ones the plugin adds in memory during a build.
     """
-    try:
-        _generate(content_dir, out, mkdocs_fragment, strict, today)
-    except OwnbookError as exc:  # a link where output goes, a refused cache folder
-        _say(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    _generate(content_dir, out, mkdocs_fragment, strict, today)
 
 
 def _generate(
@@ -429,11 +415,7 @@ def diff(base: str, head: str | None, content_dir: Path, folders: bool, fmt: str
     with tempfile.TemporaryDirectory(prefix="ownbook-diff-") as tmp:
         sides = []
         for label, spec in (("base", base), ("head", head)):
-            try:
-                sides.append(_side(spec, content_dir, Path(tmp) / label, folders))
-            except OwnbookError as exc:
-                _say(f"error: {exc}", err=True)
-                raise SystemExit(exc.exit_code) from None
+            sides.append(_side(spec, content_dir, Path(tmp) / label, folders))
         base_label, head_label = base, head or "working tree"
         broken = [
             (lbl, c)
@@ -814,12 +796,8 @@ def new(
             imported=imported,
         )
         scaffold.write_scaffold(folder, files)
-    except OwnbookError as exc:
-        _say(f"error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
     except OSError as exc:
-        _say(f"error: cannot write {folder}: {exc.strerror or exc}", err=True)
-        raise SystemExit(1) from None
+        raise OwnbookError(f"cannot write {folder}: {exc.strerror or exc}") from None
     _say(f"wrote a handbook into {folder} ({len(files)} files); next:")
     _say(f"  cd {folder}")
     _say("  ownbook build --strict   # or `ownbook serve` for a live preview")
