@@ -1,7 +1,7 @@
 """From a content folder to a checked model: find files, read, decode, merge, validate.
 
 `load_model` never raises for bad content: it returns every problem it found with the model
-it could build. `require_model` is the gate for commands that need a model without errors.
+it could build; a command decides what fails (`Checked.fails`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from .model import Faq, Handbook, Model
 from .names import name_problem
-from .problems import OwnbookError, Pos, Problem, Severity, fails
+from .problems import Pos, Problem, Severity, fails
 from .spec import Decoder, decode_file, slugify
 from .validate import validate
 from .yamltree import MAX_FILE_BYTES, parse_tree, too_large
@@ -554,13 +554,3 @@ def _with_faq_ids(faqs: list[Faq]) -> tuple[Faq, ...]:
             faq = dataclasses.replace(faq, id=candidate)
         out.append(faq)
     return tuple(out)
-
-
-def require_model(
-    content_dir: Path | str, *, strict: bool = False, today: dt.date | None = None
-) -> tuple[Model, tuple[Problem, ...]]:
-    """The model of `content_dir`, or an `OwnbookError` listing every problem."""
-    checked = load_model(content_dir, today=today)
-    if checked.model is None or checked.fails(strict=strict):
-        raise OwnbookError(checked.problems, exit_code=1)
-    return checked.model, checked.problems

@@ -201,10 +201,6 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=Problem.sort_key)
 
 
-def errors(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity is Severity.ERROR]
-
-
 def fails(problems: Iterable[Problem], *, strict: bool) -> bool:
     """Whether these problems fail a check: errors always, warnings under `strict`."""
     return any(p.severity is Severity.ERROR or (strict and p.blocks_strict) for p in problems)
