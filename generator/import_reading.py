@@ -298,8 +298,8 @@ def _read_markdown(path: Path, table: int | None, log: _Log, lines: list[str]) -
                 if text_value is not None:
                     cell.append(str(text_value))
                     plain = plain or (not strong and bool(str(text_value).strip()))
-            html = event.get("InlineHtml")
-            if html is not None and str(html).lower().startswith("<br"):
+            inline_html = event.get("InlineHtml")
+            if inline_html is not None and str(inline_html).lower().startswith("<br"):
                 cell.append("\n")
         elif cell is not None and event in ("SoftBreak", "HardBreak"):
             cell.append(" ")
