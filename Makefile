@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test lint check clean
+.PHONY: site test test-fast lint typecheck check clean
 
 # The browser tests drive Debian's Chromium (tests/test_browser.py); `make test` installs it.
 BROWSER := /usr/bin/chromium
@@ -33,6 +33,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check generator tests benchmarks
 
+# mypy --strict over the package; the settings are pyproject.toml's [tool.mypy].
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 $(BROWSER):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
@@ -42,10 +46,15 @@ $(NPM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 
-## The whole test suite: lint, then every test (browser tests included), on two workers
+## The whole test suite: lint, the type check, then every test (browser tests included), on two workers
 ## (a test module stays on one worker: its built sites are made once).
-test: $(STAMP) $(BROWSER) $(NPM) lint
+test: $(STAMP) $(BROWSER) $(NPM) lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
+## The edit loop: lint, the type check and the tests not marked slow (no browser, no real
+## build, no installed wheel); `make test` before a push runs everything.
+test-fast: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow" --durations=15
+
 clean:
-	rm -rf $(VENV) site .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -117,13 +117,14 @@ def read_config(path: Path, _depth: int = 0) -> dict[str, Any]:
     naming the file when it cannot be read."""
     try:
         with open(path, "rb") as stream:
-            data = yaml.load(stream, Loader=_ConfigLoader)  # a SafeLoader
+            loaded: object = yaml.load(stream, Loader=_ConfigLoader)  # a SafeLoader
     except (OSError, yaml.YAMLError) as exc:
         raise OwnbookError(f"{path}: cannot read the configuration: {exc}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
         raise OwnbookError(f"{path}: the configuration is not a mapping of settings")
+    data: dict[str, Any] = loaded
     parent = data.pop("INHERIT", None)
     if isinstance(parent, str) and _depth < 8:
         data = _merged(read_config(path.parent / parent, _depth + 1), data)

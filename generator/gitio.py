@@ -15,6 +15,7 @@ what git prints is split on NUL bytes, never on lines; and text shown from a com
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import subprocess
 import unicodedata
@@ -89,13 +90,16 @@ def _git_records(cwd: Path, args: list[str], max_records: int) -> tuple[list[byt
         )
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         raise OwnbookError(f"git could not run: {exc}", exit_code=1) from None
-    assert proc.stdout is not None
+    # Popen's default buffering makes a pipe a BufferedReader (typed IO[bytes]): read1
+    # returns what the pipe holds without waiting for a full chunk.
+    stdout = proc.stdout
+    assert isinstance(stdout, io.BufferedReader)
     data = bytearray()
     count = 0
     over = False
     try:
         while True:
-            chunk = proc.stdout.read1(1 << 16)
+            chunk = stdout.read1(1 << 16)
             if not chunk:
                 break
             data += chunk
@@ -106,7 +110,7 @@ def _git_records(cwd: Path, args: list[str], max_records: int) -> tuple[list[byt
     finally:
         if over:
             proc.kill()
-        proc.stdout.close()
+        stdout.close()
         try:
             status = proc.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:

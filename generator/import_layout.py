@@ -741,13 +741,13 @@ def _describe(
         lines.append(f"ids: {_named_column(sheet, header, c.ident)}")
     for col in sorted(c.numbering):
         lines.append(f"ids: {_named_column(sheet, header, col)} numbers the rows; not read")
-    for label, col in (
+    for label, column in (
         ("kinds", c.kind),
         ("summaries", c.summary),
         ("descriptions", c.description),
     ):
-        if col is not None:
-            lines.append(f"{label}: {_named_column(sheet, header, col)}")
+        if column is not None:
+            lines.append(f"{label}: {_named_column(sheet, header, column)}")
     if c.stage is not None:
         lines.append(f"stages: {_named_column(sheet, header, c.stage)}")
     elif importer.headings:

@@ -265,8 +265,8 @@ def _read_markdown(path: Path, table: int | None, log: _Log, lines: list[str]) -
     events = pyromark.events_with_range(text, options=pyromark.Options.ENABLE_TABLES)
     for event, span in events:
         if isinstance(event, dict) and "Start" in event:
-            kind = event["Start"]
-            name = next(iter(kind)) if isinstance(kind, dict) else kind
+            tag = event["Start"]
+            name = next(iter(tag)) if isinstance(tag, dict) else tag
             if name == "Table":
                 current = []
                 bold_rows.append(set())
@@ -278,8 +278,8 @@ def _read_markdown(path: Path, table: int | None, log: _Log, lines: list[str]) -
             elif name == "Strong":
                 strong += 1
         elif isinstance(event, dict) and "End" in event:
-            kind = event["End"]
-            name = next(iter(kind)) if isinstance(kind, dict) else kind
+            tag_end = event["End"]
+            name = next(iter(tag_end)) if isinstance(tag_end, dict) else tag_end
             if name == "Table" and current is not None:
                 tables.append(current)
                 current = None
@@ -294,10 +294,12 @@ def _read_markdown(path: Path, table: int | None, log: _Log, lines: list[str]) -
                 cell = None
         elif cell is not None and isinstance(event, dict):
             for key in ("Text", "Code", "InlineMath", "DisplayMath"):
-                if key in event:
-                    cell.append(str(event[key]))
-                    plain = plain or (not strong and bool(str(event[key]).strip()))
-            if "InlineHtml" in event and str(event["InlineHtml"]).lower().startswith("<br"):
+                text_value = event.get(key)  # str, in the events that have the key
+                if text_value is not None:
+                    cell.append(str(text_value))
+                    plain = plain or (not strong and bool(str(text_value).strip()))
+            inline_html = event.get("InlineHtml")
+            if inline_html is not None and str(inline_html).lower().startswith("<br"):
                 cell.append("\n")
         elif cell is not None and event in ("SoftBreak", "HardBreak"):
             cell.append(" ")

@@ -88,7 +88,10 @@ class _Importer:
         key = name.casefold()
         stage = self.stages.get(key)
         if stage is None:
-            stage = self.stages[key] = self.later.pop(key, None) or _Stage(name, where)
+            stage = self.later.pop(key, None)
+            if stage is None:
+                stage = _Stage(name, where)
+            self.stages[key] = stage
         return stage
 
     def later_stage(self, name: str, where: str) -> _Stage:

@@ -219,7 +219,7 @@ def _activity_file(index: int) -> str:
 
 
 def _unheld_teams(importer: _Importer, parties: _Parties, written: int, log: _Log) -> None:
-    held = set()
+    held: set[str] = set()
     for activity in importer.activities[:written]:
         for party_list in activity.raci.values():
             held.update(p.split("/", 1)[0] for p in party_list)

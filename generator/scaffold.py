@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
@@ -188,11 +188,17 @@ def example_content(example: str, title: str | None, organization: str | None) -
             for key, value in (("title", title), ("organization", organization)):
                 if value is not None:  # a function as replacement: no escapes are read
                     line = f"  {key}: {yaml_string(value)}"
-                    text = re.sub(rf"^  {key}:.*$", lambda _m, r=line: r, text, count=1, flags=re.M)
+                    text = re.sub(rf"^  {key}:.*$", _literal(line), text, count=1, flags=re.M)
         files[path] = with_modeline(path, text)
     if not files:
         raise ScaffoldError(f"the example '{example}' is missing from this installation")
     return files
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for `re.sub` that is `text` as it is (a string would have its
+    backslashes read as escapes)."""
+    return lambda _match: text
 
 
 def _load(content: Mapping[str, str], today: dt.date) -> Checked:

@@ -371,7 +371,7 @@ class Obj(Kind):
     spec: ObjectSpec | None = None
 
     @property
-    def empty(self) -> Any:  # type: ignore[override]
+    def empty(self) -> Any:
         """A required object that is missing stands in as one with no values (reported)."""
         assert self.spec is not None and self.spec.build is not None
         required = {f.key: f.kind.empty for f in self.spec.fields if f.required}

@@ -28,6 +28,10 @@ _NAME = _LETTERS | _DIGITS | frozenset(" _-")
 _PATH = _LETTERS | _DIGITS | frozenset("._-/#~%")
 
 
+# A value check: the value itself when its kind of value may hold it, else None.
+_Check = Callable[[str], str | None]
+
+
 def _plain(value: str) -> str | None:
     return value if value and len(value) <= 100_000 and set(value) <= _PLAIN else None
 
@@ -50,13 +54,13 @@ def _text(value: str) -> str | None:
     return inert(value)
 
 
-def _one_of(*allowed: str) -> Callable[[str], str | None]:
+def _one_of(*allowed: str) -> _Check:
     return lambda value: value if value in allowed else None
 
 
-_GEOMETRY = {"fill": _plain, "stroke": _plain, "stroke-width": _plain}
+_GEOMETRY: dict[str, _Check] = {"fill": _plain, "stroke": _plain, "stroke-width": _plain}
 # Element -> attribute (as ElementTree names it) -> (name written, value check).
-_ALLOWED: dict[str, dict[str, tuple[str, Callable[[str], str | None]]]] = {
+_ALLOWED: dict[str, dict[str, tuple[str, _Check]]] = {
     "svg": {"viewBox": ("viewBox", _plain)},
     "g": {"id": ("id", _name), "class": ("class", _name), "transform": ("transform", _plain)},
     "title": {},

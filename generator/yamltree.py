@@ -10,7 +10,7 @@ nesting are reported at their line instead of being resolved.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 
@@ -50,6 +50,17 @@ class Sequence(NamedTuple):
 
 
 Node = Scalar | Mapping | Sequence
+
+
+class _Mark(Protocol):
+    """Where an event or error is in the text, counted from 0: a mark of libyaml's C parser
+    (`yaml._yaml.Mark`) or of the pure-Python one (`yaml.error.Mark`)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
 
 
 class _Fatal(Exception):
@@ -121,10 +132,10 @@ class _TreeBuilder:
         self.problems = problems
         self.text = ""
 
-    def pos(self, mark: yaml.Mark) -> Pos:
+    def pos(self, mark: _Mark) -> Pos:
         return Pos(self.display, mark.line + 1, mark.column + 1)
 
-    def report(self, code: str, mark: yaml.Mark, message: str, hint: str | None = None) -> None:
+    def report(self, code: str, mark: _Mark, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, self.pos(mark), message, hint))
 
     def build(self, text: str) -> Node | None:
@@ -178,7 +189,7 @@ class _TreeBuilder:
             return
         self.report("OB004", mark, reason)
 
-    def _tab_near(self, mark: yaml.Mark) -> tuple[int, int] | None:
+    def _tab_near(self, mark: _Mark) -> tuple[int, int] | None:
         """The position of a tab on the error line (or the one before), if there is one."""
         lines = self.text.split("\n")
         for index in (mark.line, mark.line - 1):
@@ -188,7 +199,7 @@ class _TreeBuilder:
                     return index + 1, lines[index].index("\t") + 1
         return None
 
-    def _control_character(self, value: str, mark: yaml.Mark) -> None:
+    def _control_character(self, value: str, mark: _Mark) -> None:
         """libyaml refuses control characters typed raw, but a quoted "\\x1b" or "\\e"
         makes one: it would print raw escape sequences in a terminal and break xlsx, SVG
         and XML. Line breaks and tabs are text."""
@@ -200,12 +211,14 @@ class _TreeBuilder:
             "remove it (an escape such as \\e or \\x01 in a quoted string makes one)",
         )
 
-    def _check_props(self, event: yaml.Event) -> None:
+    def _check_props(
+        self, event: yaml.ScalarEvent | yaml.CollectionStartEvent, mark: _Mark
+    ) -> None:
         anchor = event.anchor
         if anchor is not None:
             self.report(
                 "OB007",
-                event.start_mark,
+                mark,
                 f"anchor '&{anchor}' is not allowed",
                 "write the value out in full",
             )
@@ -213,7 +226,7 @@ class _TreeBuilder:
         if tag is not None:
             self.report(
                 "OB008",
-                event.start_mark,
+                mark,
                 f"explicit tag '{tag}' is not allowed",
                 "remove the tag; values are read as plain text",
             )
@@ -224,20 +237,22 @@ class _TreeBuilder:
         documents = 0
         display = self.display
         for event in events:
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
+            mark = event.start_mark
+            # The parser gives every event its marks; the stubs allow None for events
+            # made by hand.
+            assert mark is not None
+            if isinstance(event, yaml.ScalarEvent):
                 if event.anchor is not None or event.tag is not None:
-                    self._check_props(event)
+                    self._check_props(event, mark)
                 value = event.value
                 if len(value) > MAX_SCALAR_CHARS:
                     self.report(
                         "OB014",
-                        event.start_mark,
+                        mark,
                         f"text of {len(value):,} characters is over the limit of "
                         f"{MAX_SCALAR_CHARS:,}",
                     )
                     value = value[:MAX_SCALAR_CHARS]
-                mark = event.start_mark
                 if not value.isprintable() and not _CONTROL.isdisjoint(value):
                     self._control_character(value, mark)
                 plain = not event.style and event.tag is None
@@ -246,47 +261,48 @@ class _TreeBuilder:
                     self.report(
                         "OB009", mark, "merge key '<<' is not allowed", "write the keys out in full"
                     )
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if event.anchor is not None or event.tag is not None:
-                    self._check_props(event)
-                noun = "mapping" if kind is yaml.MappingStartEvent else "sequence"
+                    self._check_props(event, mark)
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                noun = "mapping" if is_map else "sequence"
                 if stack and stack[-1].awaits_key():
                     self.report(
                         "OB015",
-                        event.start_mark,
+                        mark,
                         f"a {noun} cannot be used as a key",
                         "keys are plain names such as 'id' or 'name'",
                     )
                 if len(stack) >= MAX_DEPTH:
                     self.report(
                         "OB010",
-                        event.start_mark,
+                        mark,
                         f"nesting is deeper than {MAX_DEPTH} levels",
                         "the model format never nests this deep",
                     )
                     raise _Fatal
-                stack.append(_Frame(kind is yaml.MappingStartEvent, self.pos(event.start_mark)))
+                stack.append(_Frame(is_map, self.pos(mark)))
                 continue
-            elif kind is yaml.MappingEndEvent:
+            elif isinstance(event, yaml.MappingEndEvent):
                 frame = stack.pop()
                 node = Mapping(tuple(frame.items), frame.pos)
-            elif kind is yaml.SequenceEndEvent:
+            elif isinstance(event, yaml.SequenceEndEvent):
                 frame = stack.pop()
                 node = Sequence(tuple(frame.items), frame.pos)
-            elif kind is yaml.AliasEvent:
+            elif isinstance(event, yaml.AliasEvent):
                 self.report(
                     "OB007",
-                    event.start_mark,
+                    mark,
                     f"alias '*{event.anchor}' is not allowed",
                     "write the value out in full",
                 )
-                node = Scalar("", True, self.pos(event.start_mark))
-            elif kind is yaml.DocumentStartEvent:
+                node = Scalar("", True, self.pos(mark))
+            elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     self.report(
                         "OB012",
-                        event.start_mark,
+                        mark,
                         "a second YAML document ('---') in the same file",
                         "put each document in a file of its own",
                     )

@@ -170,7 +170,8 @@ def zensical_config(hb: Handbook, title: str, model_nav: list[Any]) -> dict[str,
     """The configuration ownbook owns for Zensical: the handbook's site settings, the
     model's nav, ownbook's assets, theme settings and extension list."""
     user = hb.settings
-    user_theme = user.get("theme") if isinstance(user.get("theme"), dict) else {}
+    theme_setting = user.get("theme")
+    user_theme: dict[str, Any] = theme_setting if isinstance(theme_setting, dict) else {}
     theme: dict[str, Any] = {
         "name": "material",
         "variant": "classic",

@@ -26,6 +26,8 @@ from playwright.sync_api import Browser, Page
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = os.environ.get("OWNBOOK_CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(os.environ.get("OWNBOOK_TEST_OUTPUT") or ROOT / "test-output")
 # The flags a headless Chromium needs in a container with no network beyond localhost.

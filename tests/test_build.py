@@ -20,6 +20,8 @@ from ownbook.cli import cli
 
 from tests.conftest import BASE, TODAY, make_project
 
+pytestmark = pytest.mark.slow
+
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 

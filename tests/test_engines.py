@@ -31,6 +31,8 @@ from tests.browsing import serve
 from tests.conftest import BASE, ROOT, TODAY, make_project
 from tests.test_build import ENV, ownbook
 
+pytestmark = pytest.mark.slow
+
 ENGINES = ("properdocs", "zensical")
 
 # Differences an engine is allowed, by (engine, what differs): none in the article text or

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,8 @@ from ownbook.load import load_model
 from ownbook.problems import OwnbookError
 
 from tests.conftest import BASE, TODAY
+
+pytestmark = pytest.mark.slow
 
 # Example counts come from the profile (tests/conftest.py; `--hypothesis-profile=deep`).
 SETTINGS = settings(deadline=1000, suppress_health_check=[HealthCheck.too_slow])

@@ -28,6 +28,8 @@ from tests.browsing import audit_site
 from tests.conftest import BASE, TODAY, make_project
 from tests.test_build import ownbook, tree_digest
 
+pytestmark = pytest.mark.slow
+
 HOSTILE = Path(__file__).parent / "hostile"
 URL_ATTRS = {"href", "src", "xlink:href", "action", "formaction", "poster", "data", "srcset"}
 BANNED_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}

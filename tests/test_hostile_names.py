@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import make_project
+
+pytestmark = pytest.mark.slow
 
 EVIL = '<script>alert("x")</script> & <img src=x onerror=alert(1)> | *b* {: onclick=y }'
 

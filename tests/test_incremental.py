@@ -27,6 +27,8 @@ from ownbook.svg import SvgResult
 from benchmarks.synth import write_model
 from tests.conftest import ROOT, TODAY
 
+pytestmark = pytest.mark.slow
+
 T = TypeVar("T")
 
 

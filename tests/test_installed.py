@@ -42,6 +42,8 @@ from ownbook.model import split_party
 from tests.browsing import serve
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 

@@ -8,8 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import TODAY, make_project
 from tests.test_build import ENV, ownbook, tree_digest
+
+pytestmark = pytest.mark.slow
 
 
 def test_sigkill_during_build_leaves_the_previous_site_byte_identical(tmp_path: Path) -> None:

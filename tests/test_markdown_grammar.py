@@ -170,6 +170,7 @@ def page(body: str) -> BeautifulSoup:
     return BeautifulSoup(converted, "html.parser")
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=DEEP is None)
 @given(text=markdown_text)
 def test_a_field_holds_only_the_allow_list(text: str) -> None:
@@ -185,6 +186,7 @@ def test_a_field_holds_only_the_allow_list(text: str) -> None:
             check_allowed(item, text)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES // 2, deadline=None, derandomize=DEEP is None)
 @given(text=markdown_text, term=markdown_text, definition=markdown_text)
 def test_glossary_marks_hold_only_the_allow_list(text: str, term: str, definition: str) -> None:
@@ -206,6 +208,7 @@ def test_glossary_marks_hold_only_the_allow_list(text: str, term: str, definitio
         check_allowed(region, text)
 
 
+@pytest.mark.slow
 @settings(max_examples=max(EXAMPLES // 10, 10), deadline=None, derandomize=DEEP is None)
 @given(text=markdown_text)
 def test_every_markdown_field_of_a_model_holds_only_the_allow_list(
@@ -286,6 +289,7 @@ UNITS = [
 SHAPES = st.one_of(st.sampled_from(UNITS), markdown_text)
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, derandomize=DEEP is None)
 @given(unit=SHAPES)
 def test_a_field_of_100k_characters_of_any_shape_converts_in_under_a_second(unit: str) -> None:

@@ -243,6 +243,7 @@ def peak_import(path: Path) -> tuple[float, list[str]]:
     return data["peak_mb"], data["messages"]
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_of_shared_strings_is_refused_from_its_directory(tmp_path: Path) -> None:
     path = bomb(
         tmp_path / "strings.xlsx",
@@ -308,6 +309,7 @@ def test_a_row_of_millions_of_empty_cells_stops_at_the_column_count(tmp_path: Pa
     assert peak < 64, peak  # openpyxl took 1,953 MB
 
 
+@pytest.mark.slow
 def test_cells_repeating_a_long_shared_string_stop_at_the_text_budget(tmp_path: Path) -> None:
     """20 bytes of sheet name a 96,000-character shared string: the sheet may give no more
     text than ten times the file's size, so a 256 KB workbook cannot become gigabytes."""

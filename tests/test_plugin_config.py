@@ -13,6 +13,8 @@ from ownbook import assets
 from tests.conftest import BASE, TODAY, write_files
 from tests.test_build import mkdocs, ownbook
 
+pytestmark = pytest.mark.slow
+
 MINIMAL = """\
 site_name: Minimal
 docs_dir: content

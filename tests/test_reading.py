@@ -30,6 +30,8 @@ from tests.browsing import serve, without_search
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
 
+pytestmark = pytest.mark.slow
+
 OUTPUT = Path(os.environ.get("OWNBOOK_TEST_OUTPUT") or ROOT / "test-output") / "screenshots"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 SCHEMES = ("light", "dark")

@@ -132,6 +132,7 @@ def test_codeowners_check_passes(handbook: Path, monkeypatch: pytest.MonkeyPatch
     assert text.endswith(f"/.github/CODEOWNERS {OWNER}\n")
 
 
+@pytest.mark.slow
 def test_build_strict_succeeds(handbook: Path) -> None:
     proc = run(handbook, "build", "--strict")
     assert proc.returncode == 0, proc.stderr
@@ -239,6 +240,7 @@ def test_readme_covers_the_maintainers_work(handbook: Path) -> None:
     assert "__" not in text
 
 
+@pytest.mark.slow
 def test_example_lifecycle_builds(tmp_path: Path) -> None:
     folder = tmp_path / "playbook"
     result = invoke(
@@ -273,6 +275,7 @@ def test_example_lifecycle_builds(tmp_path: Path) -> None:
     assert run(folder, "codeowners", "--check", "--fallback", "@acme/handbook").returncode == 0
 
 
+@pytest.mark.slow
 def test_hostile_title_and_organization_stay_as_typed(tmp_path: Path) -> None:
     folder = tmp_path / "hostile"
     result = invoke("new", str(folder), "--title", HOSTILE_TITLE, "--organization", HOSTILE_ORG)

@@ -16,6 +16,8 @@ from ownbook.render.pages import MATRIX_MAX_TEAMS, STAGE_TABLE_MAX_TEAMS
 
 from benchmarks.synth import write_model
 
+pytestmark = pytest.mark.slow
+
 TODAY = dt.date(2026, 11, 22)
 
 

@@ -13,11 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from ownbook.downloads import downloads_of
 from ownbook.load import FileCache, load_model
 from ownbook.render import render_downloads
 
 from tests.conftest import TODAY, make_project
+
+pytestmark = pytest.mark.slow
 
 SERVE = """
 import json, sys, threading

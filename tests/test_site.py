@@ -16,6 +16,8 @@ from ownbook.render import paths
 
 from tests.conftest import TODAY
 
+pytestmark = pytest.mark.slow
+
 LETTER = {"R": "responsible", "A": "accountable", "C": "consulted", "I": "informed"}
 
 

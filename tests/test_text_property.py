@@ -27,6 +27,8 @@ from ownbook.render import RenderOptions, render_pages
 
 from tests.conftest import TODAY
 
+pytestmark = pytest.mark.slow
+
 # Plain-text fields, each a placeholder in the template below.
 PLAIN = [
     "title",
