@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import html
 
-import pytest
 from bs4 import BeautifulSoup
 from ownbook.render.fields import TOOLTIP_CHARS, Glossary, field_html
-
-pytestmark = pytest.mark.slow
 
 GLOSSARY = Glossary.of(
     [
