@@ -12,7 +12,7 @@ from the model passes through exactly one of these before it reaches a page:
 - Markdown fields are not escaped here but converted by `fields` (a parser and an
   allow-list).
 - `meta_str`: a value in the YAML front matter of a page (a page title).
-- `url_dest`: a validated URL as a Markdown link destination.
+- `url_dest`: a validated URL as a Markdown link destination; `url_attr`, as an `href`.
 """
 
 from __future__ import annotations
@@ -72,3 +72,9 @@ _DEST = str.maketrans({c: f"%{ord(c):02X}" for c in "<> \\`\n\r\t"})
 def url_dest(url: str) -> str:
     """A validated http(s)/mailto URL as a Markdown link destination."""
     return f"<{url.translate(_DEST)}>"
+
+
+def url_attr(url: str) -> str:
+    """A validated http(s)/mailto URL (or a link ownbook made) as a double-quoted `href`:
+    the same characters `url_dest` encodes, then HTML's own."""
+    return html.escape(url.translate(_DEST), quote=True)

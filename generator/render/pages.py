@@ -310,6 +310,9 @@ class _Renderer:
         self.held = self.inputs.held
         self.sections = self.inputs.sections
 
+    def here(self, path: str) -> Here:
+        return Here(self.model, path, self.options.directory_urls)
+
     def per_section(
         self,
         kind: str,
@@ -344,7 +347,7 @@ class _Renderer:
         context.setdefault("glossary", self.terms)
         drawn = self.diagrams.get(path)
         body = _ENV.get_template(template).render(
-            here=Here(self.model, path),
+            here=self.here(path),
             source=self.source_line,
             diagram=self.diagram(drawn, path) if drawn else Markup(""),
             **context,
@@ -384,7 +387,7 @@ class _Renderer:
             )
         notes = [graph.key, graph.note or ""]
         parts.append(f'<p class="ob-diagram-note">{html_text(" ".join(n for n in notes if n))}</p>')
-        here = Here(self.model, path)
+        here = self.here(path)
         full = graph.complete
         lines = [f"    {md_text(graph.caption)}:", ""]
         lines += [f"    - {self.edge_sentence(here, full, e)}" for e in full.edges]
@@ -490,7 +493,7 @@ class _Renderer:
         markers: bool = False,
     ) -> Markup:
         """Activity rows x team columns, each cell the letters the team holds (roles included)."""
-        here = Here(self.model, path)
+        here = self.here(path)
         teams = teams if teams is not None else views.teams_involved(self.model, activities)
         head = "| Activity | " + " | ".join(str(here.team(t)) for t in teams) + " |"
         rule = "|---|" + ":-:|" * len(teams)
@@ -527,7 +530,7 @@ class _Renderer:
     def letter_table(self, path: str, activities: list[Activity]) -> Markup:
         """Activity rows x letter columns: the shape that stays readable when more teams
         take part than a table has room for columns."""
-        here = Here(self.model, path)
+        here = self.here(path)
         names = {
             letter: str(letter_badge(letter)) + " " + LETTER_NAMES[letter]
             for letter in LETTER_ORDER
@@ -603,7 +606,7 @@ class _Renderer:
     def team(self, team: Team) -> str:
         m = self.model
         path = paths.team_page(team.id)
-        here = Here(m, path)
+        here = self.here(path)
         held = self.held.get(team.id, [])
         mine = {h.activity.id for h in held}
         activities = [a for s in self.sections for a in s.activities if a.id in mine]
@@ -651,7 +654,7 @@ class _Renderer:
         if accountable is None:
             return Markup("")
         team = self.model.team_by_id[split_party(accountable)[0]]
-        here = Here(self.model, paths.activity_page(a.id))
+        here = self.here(paths.activity_page(a.id))
         return Markup(", ".join(str(value) for _, value in here.contact(team)))
 
     def holding_line(
@@ -734,7 +737,7 @@ class _Renderer:
     def health(self) -> str:
         m = self.model
         report = health.assess(m, self.options.today)
-        here = Here(m, paths.HEALTH)
+        here = self.here(paths.HEALTH)
 
         def subject(f: health.Finding) -> Markup:
             if f.subject == "activity":
@@ -801,7 +804,7 @@ class _Renderer:
         )
 
     def faq(self) -> str:
-        here = Here(self.model, paths.FAQ)
+        here = self.here(paths.FAQ)
         who_owns = _ENV.get_template("faq-who.md.j2")
 
         def answer(a: Activity) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..escape import html_text, md_text, url_dest
+from ..escape import html_text, md_text, url_attr
 from ..model import Activity, Faq, Model, Stage, Team, split_party
 from . import paths
 
@@ -47,15 +47,24 @@ def letter_badge(letter: str, note: str | None = None) -> Markup:
     return Markup(f'<span class="ob-held">{badge} {role}</span>')
 
 
+def external(text: object, url: str) -> Markup:
+    """A link to a validated URL outside the handbook."""
+    return Markup(f'<a href="{url_attr(url)}">{md_text(text)}</a>')
+
+
 @dataclass(frozen=True)
 class Here:
     """Link and wording helpers for one page of the handbook."""
 
     model: Model
     path: str
+    # MkDocs' use_directory_urls: links are written as the browser needs them (raw HTML,
+    # which MkDocs neither rewrites nor parses again as Markdown).
+    directory_urls: bool = False
 
     def link(self, text: object, target: str) -> Markup:
-        return Markup(f"[{md_text(text)}]({paths.rel(self.path, target)})")
+        href = paths.href(self.path, target, directory_urls=self.directory_urls)
+        return Markup(f'<a href="{url_attr(href)}">{md_text(text)}</a>')
 
     def stage(self, stage: Stage | str) -> Markup:
         stage_obj = self.model.stage_by_id[stage] if isinstance(stage, str) else stage
@@ -106,7 +115,7 @@ class Here:
         if contact.email:
             out.append(("Email", md_text(contact.email)))
         if contact.url:
-            out.append(("Web", Markup(f"[{md_text(contact.url)}]({url_dest(contact.url)})")))
+            out.append(("Web", external(contact.url, contact.url)))
         return out
 
     def parties(self, parties: Iterable[str]) -> Markup:
