@@ -40,9 +40,9 @@ def ul(items: Iterable[object]) -> Markup:
 def row(cells: Sequence[object], centered: Sequence[bool] = ()) -> str:
     """One `<tr>` of body cells; `centered[i]` centres cell i (Markdown's `:-:`)."""
     return (
-        "<tr>"
+        "<tr>\n"
         + "".join(
-            f"<td{CENTER if i < len(centered) and centered[i] else ''}>{_m(c)}</td>"
+            f"<td{CENTER if i < len(centered) and centered[i] else ''}>{_m(c)}</td>\n"
             for i, c in enumerate(cells)
         )
         + "</tr>\n"
@@ -52,11 +52,11 @@ def row(cells: Sequence[object], centered: Sequence[bool] = ()) -> str:
 def table(head: Sequence[object], rows: Iterable[str], centered: Sequence[bool] = ()) -> Markup:
     """A table as Python-Markdown's `tables` extension writes one; `rows` from `row`."""
     th = "".join(
-        f"<th{CENTER if i < len(centered) and centered[i] else ''}>{_m(h)}</th>"
+        f"<th{CENTER if i < len(centered) and centered[i] else ''}>{_m(h)}</th>\n"
         for i, h in enumerate(head)
     )
     return Markup(
-        f"<table>\n<thead>\n<tr>{th}</tr>\n</thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>"
+        f"<table>\n<thead>\n<tr>\n{th}</tr>\n</thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>"
     )
 
 

@@ -36,7 +36,7 @@ from ..svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history import History, HistoryEntry
-from ..escape import html_attr, html_text, inert, md_text, meta_str, url_dest
+from ..escape import html_attr, html_text, inert, md_text, meta_str, url_attr, url_dest
 from . import exports, graphs, paths, views
 from .dot import edge_parts, to_dot
 from .fields import NO_GLOSSARY, Glossary, md_block, md_list
@@ -48,6 +48,7 @@ from .words import (
     LETTER_VERB,
     Here,
     ReviewStatus,
+    external,
     join,
     letter_badge,
     who_owns_question,
@@ -190,6 +191,7 @@ _ENV.filters.update(
     md_list=_md_list,
     html=html_text,
     dest=lambda v: Markup(url_dest(str(v))),
+    href=lambda v: Markup(url_attr(str(v))),
 )
 
 
@@ -428,16 +430,15 @@ class _Renderer:
         label = md_text(f"{self.source_path(obj.pos)}, line {obj.pos.line}")
         url = self.edit_url(obj.pos)
         if url:
-            return Markup(
-                f'\n<small class="ob-source">Edit this: [{label}]({url_dest(url)})</small>\n'
-            )
-        return Markup(f'\n<small class="ob-source">Source: {label}</small>\n')
+            text = f"Edit this: {external(label, url)}"
+            return Markup(f'\n<p><small class="ob-source">{text}</small></p>\n')
+        return Markup(f'\n<p><small class="ob-source">Source: {label}</small></p>\n')
 
     def source_link(self, pos: Pos) -> Markup:
         """`file:line`, linked to its edit page when `repo_url` is set (for tables)."""
         label = md_text(f"{self.source_path(pos)}:{pos.line}")
         url = self.edit_url(pos)
-        return Markup(f"[{label}]({url_dest(url)})") if url else label
+        return external(label, url) if url else label
 
     # pages -------------------------------------------------------------------------
 
@@ -873,7 +874,7 @@ class _Renderer:
         short = entry.sha[:10]
         base = repo.rstrip("/") if repo else None
         commit = (
-            Markup(f"[commit {short}]({url_dest(f'{base}/commit/{entry.sha}')})")
+            external(f"commit {short}", f"{base}/commit/{entry.sha}")
             if base
             else md_text(f"commit {short}")
         )
@@ -883,9 +884,7 @@ class _Renderer:
         if entry.pull is not None:
             label = md_text(f"pull request #{entry.pull}")
             parts.append(
-                f"from [{label}]({url_dest(f'{base}/pull/{entry.pull}')})"
-                if base
-                else f"from {label}"
+                f"from {external(label, f'{base}/pull/{entry.pull}')}" if base else f"from {label}"
             )
         return Markup(" ".join(parts))
 

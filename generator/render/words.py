@@ -48,8 +48,9 @@ def letter_badge(letter: str, note: str | None = None) -> Markup:
 
 
 def external(text: object, url: str) -> Markup:
-    """A link to a validated URL outside the handbook."""
-    return Markup(f'<a href="{url_attr(url)}">{md_text(text)}</a>')
+    """A link to a validated URL outside the handbook (`text` escaped unless `Markup`)."""
+    shown = text if isinstance(text, Markup) else md_text(text)
+    return Markup(f'<a href="{url_attr(url)}">{shown}</a>')
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,8 @@ class ReviewStatus:
                 f"for review on {self.due.isoformat()}."
             )
         return Markup(
-            f"{first} Check it with the parties below and update `reviewed` in the model."
+            f"{first} Check it with the parties below and update <code>reviewed</code> in the "
+            "model."
         )
 
     @classmethod
