@@ -37,7 +37,7 @@ from ..svg import SvgResult
 if TYPE_CHECKING:
     from ..history import History, HistoryEntry
 from ..escape import html_attr, html_text, inert, md_text, meta_str, url_attr, url_dest
-from . import exports, graphs, paths, views
+from . import exports, graphs, html, paths, views
 from .dot import edge_parts, to_dot
 from .fields import NO_GLOSSARY, Glossary, md_block, md_list
 from .graphs import Edge, Graph
@@ -312,6 +312,10 @@ class _Renderer:
         self.held = self.inputs.held
         self.sections = self.inputs.sections
 
+    def file_href(self, here: str, target: str) -> str:
+        """A link to a file that is not a page (a download), as the browser needs it."""
+        return paths.file_href(here, target, directory_urls=self.options.directory_urls)
+
     def here(self, path: str) -> Here:
         return Here(self.model, path, self.options.directory_urls)
 
@@ -496,19 +500,19 @@ class _Renderer:
         """Activity rows x team columns, each cell the letters the team holds (roles included)."""
         here = self.here(path)
         teams = teams if teams is not None else views.teams_involved(self.model, activities)
-        head = "| Activity | " + " | ".join(str(here.team(t)) for t in teams) + " |"
-        rule = "|---|" + ":-:|" * len(teams)
-        rows = [head, rule]
         columns = tuple(teams)
+        centered = (False,) + (True,) * len(columns)
 
         def row(a: Activity) -> str:
-            cells = []
+            cells: list[object] = []
             for t in columns:
                 letters = views.cell_letters(a, t.id)
                 cells.append(
-                    " ".join(
-                        str(letter_badge(letter, self.role_name(t, role_id)))
-                        for letter, role_id in letters
+                    Markup(
+                        " ".join(
+                            str(letter_badge(letter, self.role_name(t, role_id)))
+                            for letter, role_id in letters
+                        )
                     )
                 )
             notes = ["decision"] if a.kind == "decision" else []
@@ -516,29 +520,26 @@ class _Renderer:
                 notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
             note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
             marker = row_marker(a) if markers else ""
-            return f"| {marker}{here.activity(a)}{note} | " + " | ".join(cells) + " |"
+            return html.row([Markup(f"{marker}{here.activity(a)}{note}"), *cells], centered)
 
-        for a in activities:
-            rows.append(
-                self.memo.get(
-                    ("row", path, a.id, "raci"),
-                    lambda a=a: self.inputs.raci_row(a, columns, show_stages, markers),
-                    lambda a=a: row(a),
-                )
+        rows = [
+            self.memo.get(
+                ("row", path, a.id, "raci"),
+                lambda a=a: self.inputs.raci_row(a, columns, show_stages, markers),
+                lambda a=a: row(a),
             )
-        return Markup("\n".join(rows))
+            for a in activities
+        ]
+        head = [Markup("Activity"), *(here.team(t) for t in teams)]
+        return html.table(head, rows, centered)
 
     def letter_table(self, path: str, activities: list[Activity]) -> Markup:
         """Activity rows x letter columns: the shape that stays readable when more teams
         take part than a table has room for columns."""
         here = self.here(path)
-        names = {
-            letter: str(letter_badge(letter)) + " " + LETTER_NAMES[letter]
+        head = [Markup("Activity")] + [
+            Markup(str(letter_badge(letter)) + " " + LETTER_NAMES[letter])
             for letter in LETTER_ORDER
-        }
-        rows = [
-            "| Activity | " + " | ".join(names[x] for x in LETTER_ORDER) + " |",
-            "|---|" + "---|" * len(LETTER_ORDER),
         ]
 
         def row(a: Activity) -> str:
@@ -549,22 +550,22 @@ class _Renderer:
                 "consulted": list(raci.consulted),
                 "informed": list(raci.informed),
             }
-            cells = [", ".join(self.party_name(p) for p in held[x]) for x in LETTER_ORDER]
-            return f"| {row_marker(a)}{here.activity(a)} | " + " | ".join(cells) + " |"
+            cells = [Markup(", ".join(self.party_name(p) for p in held[x])) for x in LETTER_ORDER]
+            return html.row([Markup(f"{row_marker(a)}{here.activity(a)}"), *cells])
 
-        for a in activities:
-            rows.append(
-                self.memo.get(
-                    ("row", path, a.id, "letters"),
-                    lambda a=a: self.inputs.letter_row(a),
-                    lambda a=a: row(a),
-                )
+        rows = [
+            self.memo.get(
+                ("row", path, a.id, "letters"),
+                lambda a=a: self.inputs.letter_row(a),
+                lambda a=a: row(a),
             )
+            for a in activities
+        ]
         note = (
             f"{len(views.teams_involved(self.model, activities))} teams take part here, too "
             "many for a column each: each row names the parties by letter."
         )
-        return Markup(f"{md_text(note)}\n\n" + "\n".join(rows))
+        return Markup(f"{html.p(note)}\n\n{html.table(head, rows)}")
 
     def party_name(self, party: str) -> str:
         team_id, role_id = split_party(party)
@@ -714,7 +715,7 @@ class _Renderer:
         )
         downloads = Markup(
             ", ".join(
-                f"[{name}]({paths.rel(paths.MATRIX, target)}) ({what})"
+                f'<a href="{url_attr(self.file_href(paths.MATRIX, target))}">{name}</a> ({what})'
                 for name, target, what in (
                     ("raci.csv", exports.RACI_CSV, "one row per activity, party and letter"),
                     ("raci-matrix.csv", exports.MATRIX_CSV, "the matrix as a table"),

@@ -103,3 +103,11 @@ def href(here: str, target: str, *, directory_urls: bool = False) -> str:
         link += "/"
     link = "./" if link == "./" or link == "." else link
     return f"{link}#{anchor}" if anchor else link
+
+
+def file_href(here: str, target: str, *, directory_urls: bool = False) -> str:
+    """A link from page `here` to a file that is not a page (a download), as the browser
+    needs it."""
+    here_url = _url(here, directory_urls)
+    base = here_url if here_url.endswith("/") else posixpath.dirname(here_url)
+    return posixpath.relpath(target, base or ".")
