@@ -395,21 +395,21 @@ class _Renderer:
         parts.append(f'<p class="ob-diagram-note">{html_text(" ".join(n for n in notes if n))}</p>')
         here = self.here(path)
         full = graph.complete
-        lines = [f"    {md_text(graph.caption)}:", ""]
-        lines += [f"    - {self.edge_sentence(here, full, e)}" for e in full.edges]
+        sentences = [self.edge_sentence(here, full, e) for e in full.edges]
         if not full.edges:
-            lines.append("    - " + md_text(", ".join(n.label for n in full.nodes)))
-        parts.append('??? note "The diagram as text"\n' + "\n".join(lines))
+            sentences.append(md_text(", ".join(n.label for n in full.nodes)))
+        listed = Markup(f"{html.p(md_text(graph.caption) + ':')}\n{html.ul(sentences)}")
+        parts.append(html.details("note", "The diagram as text", listed))
         return Markup("\n\n".join(parts) + "\n")
 
-    def edge_sentence(self, here: Here, graph: Graph, edge: Edge) -> str:
+    def edge_sentence(self, here: Here, graph: Graph, edge: Edge) -> Markup:
         def node(node_id: str) -> str:
             n = graph.node(node_id)
             return str(here.link(n.label, n.page) if n.page else md_text(n.label))
 
         middle, tail = edge_parts(edge)
         words = [node(edge.source), str(md_text(middle)), node(edge.target), str(md_text(tail))]
-        return " ".join(w for w in words if w)
+        return Markup(" ".join(w for w in words if w))
 
     # edit links --------------------------------------------------------------------
 
