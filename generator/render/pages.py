@@ -640,7 +640,9 @@ class _Renderer:
             team.name,
             hide=("toc",),
             team=team,
-            facts=Markup(" · ".join(f"**{label}:** {value}" for label, value in facts)),
+            facts=Markup(
+                " · ".join(f"<strong>{label}:</strong> {value}" for label, value in facts)
+            ),
             owns=groups["accountable"],
             does=groups["responsible"],
             consulted=groups["consulted"],
