@@ -27,8 +27,9 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.utils.yaml import yaml_load
 
 from . import assets
@@ -47,6 +48,7 @@ from .model import Model
 from .output import prepare_cache_dir, refuse_output_link
 from .parallel import Worker, in_background
 from .problems import OwnbookError, Pos, Problem, Severity, format_problems
+from .rebuild import LastBuild, merged_search, site_digest, unchanged
 from .render import (
     RenderOptions,
     diagram_sources,
@@ -110,6 +112,15 @@ class OwnbookConfig(base.Config):
     allow_pages = c.Type(bool, default=False)
 
 
+class _PageFile(File):
+    """A generated page that can tell a dirty build it is the same as last time."""
+
+    modified = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
 class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
@@ -126,6 +137,13 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         # did not change, and a process that makes the downloads beside the server thread.
         self.memo: Memo | None = None
         self.worker: Worker | None = None
+        # Under `ownbook serve` (dirty builds): what the last build published, and this
+        # build's page files and the pages it keeps (see rebuild.py).
+        self.dirty = False
+        self.last: LastBuild | None = None
+        self.page_files: dict[str, File] = {}
+        self.kept: set[str] = set()
+        self.site = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin (its caches, memo and worker) alive across
@@ -133,6 +151,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         if command == "serve":
             self.memo = Memo()
             self.worker = Worker()
+            self.dirty = dirty
 
     def on_shutdown(self) -> None:
         if self.worker is not None:
@@ -158,7 +177,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         finally:
             self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - start
 
+    @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.dirty:
+            self._publish_search(config)
         target = os.environ.get("OWNBOOK_TIMINGS")
         if target:
             Path(target).write_text(json.dumps(self.timings, indent=2))
@@ -273,13 +295,67 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                     f"{existing.abs_src_path}: this file has the same path as the generated "
                     f"page '{path}'; rename or remove it"
                 )
-            files.append(File.generated(config, path, content=content))
+            files.append(_PageFile.generated(config, path, content=content))
+        if self.dirty:
+            self._mark_unchanged(files, config)
         self.download_files = [
             File.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
         ]
         for file in self.download_files:
             files.append(file)
         return files
+
+    def _mark_unchanged(self, files: Files, config: MkDocsConfig) -> None:
+        """Tell MkDocs' dirty build which pages it may keep from the last build."""
+        search = _search_plugin(config)
+        theme = config.theme.custom_dir
+        shared = [
+            config.nav,
+            config.site_name,
+            Path(config.config_file_path).read_text() if config.config_file_path else "",
+            _mtimes(Path(theme)) if theme else [],
+            _mtimes(assets.THEME_DIR),
+        ]
+        self.site = site_digest(self.pages, shared=shared)
+        others = [f for f in files.documentation_pages() if not isinstance(f, _PageFile)]
+        # Pages written by hand, or a search plugin whose index cannot be merged: every
+        # page is built each time (still without emptying the site folder).
+        can_keep = search is not None and not others
+        self.kept = unchanged(self.last, self.site, self.pages) if can_keep else set()
+        self.page_files = {}
+        for file in files.documentation_pages():
+            if isinstance(file, _PageFile):
+                file.modified = file.src_uri not in self.kept
+                self.page_files[file.src_uri] = file
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """A page kept from the last build is not read again: give it the title it had,
+        which the nav and the footer of the pages built show."""
+        if self.dirty and self.last is not None:
+            for path in self.kept:
+                page = self.page_files[path].page
+                if page is not None:
+                    page.title = self.last.titles.get(path)  # type: ignore[misc]
+        return nav
+
+    def _publish_search(self, config: MkDocsConfig) -> None:
+        """The whole search index after a dirty build, as a fresh build would write it,
+        handed to Material's search plugin (which writes it next); and the record of this
+        build for the next."""
+        search = _search_plugin(config)
+        titles = {path: f.page.title if f.page else None for path, f in self.page_files.items()}
+        record: dict[str, list[dict[str, Any]]] = {}
+        if search is not None:
+            order = [f.url for f in self.page_files.values()]
+            built = [f.url for p, f in self.page_files.items() if p not in self.kept]
+            kept = self.last.search if self.last is not None else {}
+            entries, record = merged_search(kept, search.search_index.entries, built, order)
+            search.search_index.entries = entries
+            search.search_index_prev = None
+        self.last = LastBuild(self.site, dict(self.pages), titles, record)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.last = None  # the next build builds every page
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """MkDocs copies files after this event: the downloads must be there by now."""
@@ -365,9 +441,30 @@ def serve_site(config_file: Path, dev_addr: str | None, *, strict: bool) -> None
     if dev_addr:
         kwargs["dev_addr"] = dev_addr
     try:
-        serve(config_file=str(config_file), livereload=True, **kwargs)
+        # Dirty builds: a rebuild converts and writes only the pages that changed (the
+        # plugin tells MkDocs which, and completes the search index; see rebuild.py).
+        serve(config_file=str(config_file), livereload=True, build_type="dirty", **kwargs)
     except Abort as exc:
         raise OwnbookError(f"mkdocs serve failed: {exc}") from None
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """Material's search plugin, when its index is what this version of ownbook knows how
+    to merge after a dirty build; else None."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if hasattr(plugin, "search_index_prev") and isinstance(
+            getattr(index, "entries", None), list
+        ):
+            return plugin
+    return None
+
+
+def _mtimes(folder: Path) -> list[tuple[str, float]]:
+    """The files of a theme folder and when each last changed."""
+    if not folder.is_dir():
+        return []
+    return sorted((str(p), p.stat().st_mtime) for p in folder.rglob("*") if p.is_file())
 
 
 def _docs_dir_problems(docs_dir: Path, content: Path, root: Path) -> list[Problem]:
