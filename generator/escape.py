@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -37,8 +38,14 @@ def inert(value: object, *, fold: bool = True) -> str:
     single spaces; without it, line breaks are kept as references (for `<pre>`)."""
     text = str(value)
     if fold:
-        return " ".join(text.split()).translate(_INERT)
+        return _folded(text) if len(text) <= 200 else " ".join(text.split()).translate(_INERT)
     return text.translate(_INERT_LINES)
+
+
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """Names and titles recur on many pages: each is escaped once."""
+    return " ".join(text.split()).translate(_INERT)
 
 
 def md_text(value: object) -> Markup:

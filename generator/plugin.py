@@ -33,6 +33,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.utils.yaml import yaml_load
 
 from . import assets
+from .blocks import SetAside, set_aside
 from .downloads import downloads_of
 from .history import ownership_history
 from .load import (
@@ -144,6 +145,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         self.page_files: dict[str, File] = {}
         self.kept: set[str] = set()
         self.site = ""
+        # Each generated page's HTML blocks, set aside while MkDocs converts the rest.
+        self.aside: dict[str, SetAside] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin (its caches, memo and worker) alive across
@@ -304,6 +307,20 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         for file in self.download_files:
             files.append(file)
         return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Hand Python-Markdown only what needs converting (see blocks.py)."""
+        if not isinstance(page.file, _PageFile):
+            return markdown
+        aside = set_aside(markdown)
+        self.aside[page.file.src_uri] = aside
+        return aside.markdown
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        aside = self.aside.pop(page.file.src_uri, None)
+        return aside.restore(html) if aside is not None else html
 
     def _mark_unchanged(self, files: Files, config: MkDocsConfig) -> None:
         """Tell MkDocs' dirty build which pages it may keep from the last build."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -47,6 +48,12 @@ def letter_badge(letter: str, note: str | None = None) -> Markup:
     return Markup(f'<span class="ob-held">{badge} {role}</span>')
 
 
+@lru_cache(maxsize=65536)
+def _open_link(here: str, target: str, directory_urls: bool) -> str:
+    href = paths.href(here, target, directory_urls=directory_urls)
+    return f'<a href="{url_attr(href)}">'
+
+
 def external(text: object, url: str) -> Markup:
     """A link to a validated URL outside the handbook (`text` escaped unless `Markup`)."""
     shown = text if isinstance(text, Markup) else md_text(text)
@@ -64,8 +71,7 @@ class Here:
     directory_urls: bool = False
 
     def link(self, text: object, target: str) -> Markup:
-        href = paths.href(self.path, target, directory_urls=self.directory_urls)
-        return Markup(f'<a href="{url_attr(href)}">{md_text(text)}</a>')
+        return Markup(f"{_open_link(self.path, target, self.directory_urls)}{md_text(text)}</a>")
 
     def stage(self, stage: Stage | str) -> Markup:
         stage_obj = self.model.stage_by_id[stage] if isinstance(stage, str) else stage
