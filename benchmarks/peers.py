@@ -4,9 +4,10 @@
   project's): sphinx-needs (the same model as one Sphinx page per stage and per team, each
   a need per activity and a table of them) and agenraci (the same RACI as one charter,
   validated).
-- The baseline: a commit of this repository checked out with `git worktree add` into the
-  benchmark's folder and installed into a venv of its own (`.bench-venv-base`), so it is
-  built with its own code, templates and mkdocs.yml.
+- The baseline: a commit of this repository checked out with `git worktree add` into
+  `.bench-base/` and installed, editable, into a venv of its own (`.bench-venv-base`), so
+  it is built with its own code, templates and mkdocs.yml (an editable install: a wheel of
+  that commit lacks its templates). Both are kept for the next run.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def peer_python() -> Path | None:
     return _venv(PEER_VENV, list(PEERS), " ".join(PEERS))
 
 
-def baseline(work: Path, commit: str = BASELINE) -> tuple[Path, Path] | None:
-    """The baseline commit's tree (a worktree under `work`) and the python of its venv."""
-    tree = work / f"baseline-{commit}"
+def baseline(commit: str = BASELINE) -> tuple[Path, Path] | None:
+    """The baseline commit's tree (a worktree) and the python of its venv."""
+    tree = ROOT / ".bench-base" / commit
     if not tree.exists():
         subprocess.run(
             ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(tree), commit],
@@ -64,17 +65,8 @@ def baseline(work: Path, commit: str = BASELINE) -> tuple[Path, Path] | None:
     sha = subprocess.run(
         ["git", "-C", str(tree), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    # installed as a wheel: the venv serves every later run of the same commit
-    python = _venv(BASE_VENV, [str(tree)], sha)
+    python = _venv(BASE_VENV, ["-e", str(tree)], f"{sha} {tree}")
     return (tree, python) if python is not None else None
-
-
-def remove_baseline(tree: Path) -> None:
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-        capture_output=True,
-        check=False,
-    )
 
 
 # agenraci --------------------------------------------------------------------------------

@@ -189,7 +189,7 @@ def peer_runs(
         out["sphinx_needs"] = min(
             run([*sphinx, str(work / f"needs-out-{i}")], work, ENV)[0] for i in range(rounds)
         )
-    base = peers.baseline(work.parent)
+    base = peers.baseline()
     if base is not None:
         tree, base_python = base
         folder = work / "baseline"
@@ -336,13 +336,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            for name in args.sizes.split(","):
-                with_peers = name in args.peer_sizes.split(",")
-                rows[name] = measure(name, SIZES[name], Path(tmp), with_peers=with_peers)
-                print(f"{name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
-        finally:
-            peers.remove_baseline(Path(tmp) / f"baseline-{peers.BASELINE}")
+        for name in args.sizes.split(","):
+            with_peers = name in args.peer_sizes.split(",")
+            rows[name] = measure(name, SIZES[name], Path(tmp), with_peers=with_peers)
+            print(f"{name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
     text = (
         f"Measured {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, with `python -m benchmarks.run "
