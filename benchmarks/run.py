@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ownbook import assets
 from ownbook.load import load_model
 from ownbook.render import RenderOptions, diagram_sources, nav, render_pages, site_name
 from ownbook.svg import SvgCache, render_svgs
@@ -121,7 +122,19 @@ def measure(
         target = plain / "docs" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-    (plain / "nav.yml").write_text(json.dumps({"site_name": site_name(model), "nav": nav(model)}))
+    # what the plugin would set: without Material's navigation.prune the nav alone makes
+    # the build superlinear, and without the extensions the pages would not convert alike
+    inherited = {
+        "site_name": site_name(model),
+        "nav": nav(model),
+        "use_directory_urls": False,
+        "theme": {"name": "material", "features": list(assets.THEME_FEATURES), "font": False},
+        "markdown_extensions": [
+            {name: dict(options)} if options else name
+            for name, options in assets.MARKDOWN_EXTENSIONS.items()
+        ],
+    }
+    (plain / "nav.yml").write_text(json.dumps(inherited))
     config = (proj / "mkdocs.yml").read_text()
     for old, new in [
         ("site_name: Lifecycle Handbook\n", ""),
