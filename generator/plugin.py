@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +114,8 @@ class OwnbookConfig(base.Config):
 
 
 class _PageFile(File):
-    """A generated page that can tell a dirty build it is the same as last time."""
+    """A generated page (or download) that can tell a dirty build it is the same as last
+    time."""
 
     modified = True
 
@@ -145,6 +146,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         self.page_files: dict[str, File] = {}
         self.kept: set[str] = set()
         self.site = ""
+        # Under `serve`: the downloads being written after the build (see on_env).
+        self.writer: ThreadPoolExecutor | None = None
+        self.downloads_written: Future[None] | None = None
         # Each generated page's HTML blocks, set aside while MkDocs converts the rest.
         self.aside: dict[str, SetAside] = {}
 
@@ -157,6 +161,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             self.dirty = dirty
 
     def on_shutdown(self) -> None:
+        if self.writer is not None:
+            self.writer.shutdown(wait=True)
         if self.worker is not None:
             self.worker.close()
 
@@ -302,7 +308,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         if self.dirty:
             self._mark_unchanged(files, config)
         self.download_files = [
-            File.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
+            _PageFile.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
         ]
         for file in self.download_files:
             files.append(file)
@@ -379,6 +385,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         with self._timed("downloads_wait"):
             if self.downloads_job is None:
                 return env
+            if self.dirty and self.last is not None and not self.downloads_job.done():
+                self._downloads_later()
+                return env
             try:
                 try:
                     made = self.downloads_job.result()
@@ -394,6 +403,19 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                 file.content_bytes = data.encode() if isinstance(data, str) else data
             self.downloads_job = None
         return env
+
+    def _downloads_later(self) -> None:
+        """Under `serve`, the pages do not wait for the downloads: the last ones stay in the
+        site until the worker's are written over them, beside the server."""
+        job, model = self.downloads_job, self.model
+        assert job is not None and model is not None
+        targets = [(f.src_uri, f.abs_dest_path) for f in self.download_files]
+        for file in self.download_files:
+            file.modified = False  # a dirty build leaves them alone
+        if self.writer is None:
+            self.writer = ThreadPoolExecutor(max_workers=1)
+        self.downloads_written = self.writer.submit(_write_downloads, job, model, targets)
+        self.downloads_job = None
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -463,6 +485,28 @@ def serve_site(config_file: Path, dev_addr: str | None, *, strict: bool) -> None
         serve(config_file=str(config_file), livereload=True, build_type="dirty", **kwargs)
     except Abort as exc:
         raise OwnbookError(f"mkdocs serve failed: {exc}") from None
+
+
+def _write_downloads(
+    job: Future[dict[str, str | bytes] | None], model: Model, targets: list[tuple[str, str]]
+) -> None:
+    """Wait for the worker's downloads (or make them here) and write them into the site."""
+    try:
+        try:
+            made = job.result()
+        except BrokenProcessPool:
+            made = None
+        if made is None:
+            made = render_downloads(model)
+        for uri, dest in targets:
+            data = made[uri]
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            partial = f"{dest}.partial"
+            with open(partial, "wb") as out:
+                out.write(data.encode() if isinstance(data, str) else data)
+            os.replace(partial, dest)
+    except Exception as exc:  # a thread beside the server: say it, do not die silently
+        log.error(f"the downloads could not be made: {exc}")
 
 
 def _search_plugin(config: MkDocsConfig) -> Any:

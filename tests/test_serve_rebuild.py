@@ -48,6 +48,8 @@ def main():
         plugin = next(p for p in config.plugins.values() if isinstance(p, OwnbookPlugin))
         plugin.memo.made = []
         build(config, dirty=True)
+        if plugin.downloads_written is not None:  # written beside the server
+            plugin.downloads_written.result()
         written = sorted(
             p.relative_to(site).as_posix()
             for p in site.rglob("*.html")
