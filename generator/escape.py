@@ -12,13 +12,14 @@ from the model passes through exactly one of these before it reaches a page:
 - Markdown fields are not escaped here but converted by `fields` (a parser and an
   allow-list).
 - `meta_str`: a value in the YAML front matter of a page (a page title).
-- `url_dest`: a validated URL as a Markdown link destination.
+- `url_dest`: a validated URL as a Markdown link destination; `url_attr`, as an `href`.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -37,8 +38,14 @@ def inert(value: object, *, fold: bool = True) -> str:
     single spaces; without it, line breaks are kept as references (for `<pre>`)."""
     text = str(value)
     if fold:
-        return " ".join(text.split()).translate(_INERT)
+        return _folded(text) if len(text) <= 200 else " ".join(text.split()).translate(_INERT)
     return text.translate(_INERT_LINES)
+
+
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """Names and titles recur on many pages: each is escaped once."""
+    return " ".join(text.split()).translate(_INERT)
 
 
 def md_text(value: object) -> Markup:
@@ -101,3 +108,9 @@ def inert_url(url: str) -> str:
 def url_dest(url: str) -> str:
     """A validated http(s)/mailto URL as a Markdown link destination."""
     return f"<{url.translate(_DEST)}>"
+
+
+def url_attr(url: str) -> str:
+    """A validated http(s)/mailto URL (or a link ownbook made) as a double-quoted `href`:
+    the same characters `url_dest` encodes, then HTML's own."""
+    return html.escape(url.translate(_DEST), quote=True)

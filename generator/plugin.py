@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,12 +27,13 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.pages import Page
+from mkdocs.structure.nav import Navigation
 from mkdocs.utils.yaml import yaml_load
 
 from . import assets
+from .blocks import SetAside, set_aside
 from .downloads import downloads_of
 from .history import ownership_history
 from .load import (
@@ -48,6 +49,7 @@ from .model import Model
 from .output import prepare_cache_dir, refuse_output_link
 from .parallel import Worker, in_background
 from .problems import OwnbookError, Pos, Problem, Severity, format_problems
+from .rebuild import LastBuild, merged_search, site_digest, unchanged
 from .render import (
     RenderOptions,
     diagram_sources,
@@ -112,6 +114,16 @@ class OwnbookConfig(base.Config):
     allow_pages = c.Type(bool, default=False)
 
 
+class _PageFile(File):
+    """A generated page (or download) that can tell a dirty build it is the same as last
+    time."""
+
+    modified = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
 class OwnbookPlugin(BasePlugin[OwnbookConfig]):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
@@ -128,6 +140,18 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         # did not change, and a process that makes the downloads beside the server thread.
         self.memo: Memo | None = None
         self.worker: Worker | None = None
+        # Under `ownbook serve` (dirty builds): what the last build published, and this
+        # build's page files and the pages it keeps (see rebuild.py).
+        self.dirty = False
+        self.last: LastBuild | None = None
+        self.page_files: dict[str, File] = {}
+        self.kept: set[str] = set()
+        self.site = ""
+        # Under `serve`: the downloads being written after the build (see on_env).
+        self.writer: ThreadPoolExecutor | None = None
+        self.downloads_written: Future[None] | None = None
+        # Each generated page's HTML blocks, set aside while MkDocs converts the rest.
+        self.aside: dict[str, SetAside] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin (its caches, memo and worker) alive across
@@ -135,8 +159,11 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         if command == "serve":
             self.memo = Memo()
             self.worker = Worker()
+            self.dirty = dirty
 
     def on_shutdown(self) -> None:
+        if self.writer is not None:
+            self.writer.shutdown(wait=True)
         if self.worker is not None:
             self.worker.close()
 
@@ -160,7 +187,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         finally:
             self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - start
 
+    @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.dirty:
+            self._publish_search(config)
         target = os.environ.get("OWNBOOK_TIMINGS")
         if target:
             Path(target).write_text(json.dumps(self.timings, indent=2))
@@ -275,18 +305,94 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
                     f"{existing.abs_src_path}: this file has the same path as the generated "
                     f"page '{path}'; rename or remove it"
                 )
-            files.append(File.generated(config, path, content=content))
+            files.append(_PageFile.generated(config, path, content=content))
+        if self.dirty:
+            self._mark_unchanged(files, config)
         self.download_files = [
-            File.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
+            _PageFile.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
         ]
         for file in self.download_files:
             files.append(file)
         return files
 
+    def on_page_markdown(
+        self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Hand Python-Markdown only what needs converting (see blocks.py), and point the
+        edit button at the model line the page comes from (MkDocs gives a generated page
+        none; a hand-written page keeps MkDocs' own)."""
+        if not isinstance(page.file, _PageFile):
+            return markdown
+        if page.file.src_uri in self.pages:
+            target = page.meta.get(paths.EDIT_URL_KEY)
+            page.edit_url = target if isinstance(target, str) else None
+        aside = set_aside(markdown)
+        self.aside[page.file.src_uri] = aside
+        return aside.markdown
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        aside = self.aside.pop(page.file.src_uri, None)
+        return aside.restore(html) if aside is not None else html
+
+    def _mark_unchanged(self, files: Files, config: MkDocsConfig) -> None:
+        """Tell MkDocs' dirty build which pages it may keep from the last build."""
+        search = _search_plugin(config)
+        theme = config.theme.custom_dir
+        shared = [
+            config.nav,
+            config.site_name,
+            Path(config.config_file_path).read_text() if config.config_file_path else "",
+            _mtimes(Path(theme)) if theme else [],
+            _mtimes(assets.THEME_DIR),
+        ]
+        self.site = site_digest(self.pages, shared=shared)
+        others = [f for f in files.documentation_pages() if not isinstance(f, _PageFile)]
+        # Pages written by hand, or a search plugin whose index cannot be merged: every
+        # page is built each time (still without emptying the site folder).
+        can_keep = search is not None and not others
+        self.kept = unchanged(self.last, self.site, self.pages) if can_keep else set()
+        self.page_files = {}
+        for file in files.documentation_pages():
+            if isinstance(file, _PageFile):
+                file.modified = file.src_uri not in self.kept
+                self.page_files[file.src_uri] = file
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """A page kept from the last build is not read again: give it the title it had,
+        which the nav and the footer of the pages built show."""
+        if self.dirty and self.last is not None:
+            for path in self.kept:
+                page = self.page_files[path].page
+                if page is not None:
+                    page.title = self.last.titles.get(path)  # type: ignore[misc]
+        return nav
+
+    def _publish_search(self, config: MkDocsConfig) -> None:
+        """The whole search index after a dirty build, as a fresh build would write it,
+        handed to Material's search plugin (which writes it next); and the record of this
+        build for the next."""
+        search = _search_plugin(config)
+        titles = {path: f.page.title if f.page else None for path, f in self.page_files.items()}
+        record: dict[str, list[dict[str, Any]]] = {}
+        if search is not None:
+            order = [f.url for f in self.page_files.values()]
+            built = [f.url for p, f in self.page_files.items() if p not in self.kept]
+            kept = self.last.search if self.last is not None else {}
+            entries, record = merged_search(kept, search.search_index.entries, built, order)
+            search.search_index.entries = entries
+            search.search_index_prev = None
+        self.last = LastBuild(self.site, dict(self.pages), titles, record)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.last = None  # the next build builds every page
+
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """MkDocs copies files after this event: the downloads must be there by now."""
         with self._timed("downloads_wait"):
             if self.downloads_job is None:
+                return env
+            if self.dirty and self.last is not None and not self.downloads_job.done():
+                self._downloads_later()
                 return env
             try:
                 try:
@@ -304,15 +410,18 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             self.downloads_job = None
         return env
 
-    def on_page_markdown(
-        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        """The edit button of a generated page opens the model line the page comes from
-        (MkDocs gives generated pages none); a hand-written page keeps MkDocs' own."""
-        if page.file.generated_by is not None and page.file.src_uri in self.pages:
-            target = page.meta.get(paths.EDIT_URL_KEY)
-            page.edit_url = target if isinstance(target, str) else None
-        return markdown
+    def _downloads_later(self) -> None:
+        """Under `serve`, the pages do not wait for the downloads: the last ones stay in the
+        site until the worker's are written over them, beside the server."""
+        job, model = self.downloads_job, self.model
+        assert job is not None and model is not None
+        targets = [(f.src_uri, f.abs_dest_path) for f in self.download_files]
+        for file in self.download_files:
+            file.modified = False  # a dirty build leaves them alone
+        if self.writer is None:
+            self.writer = ThreadPoolExecutor(max_workers=1)
+        self.downloads_written = self.writer.submit(_write_downloads, job, model, targets)
+        self.downloads_job = None
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -377,9 +486,52 @@ def serve_site(config_file: Path, dev_addr: str | None, *, strict: bool) -> None
     if dev_addr:
         kwargs["dev_addr"] = dev_addr
     try:
-        serve(config_file=str(config_file), livereload=True, **kwargs)
+        # Dirty builds: a rebuild converts and writes only the pages that changed (the
+        # plugin tells MkDocs which, and completes the search index; see rebuild.py).
+        serve(config_file=str(config_file), livereload=True, build_type="dirty", **kwargs)
     except Abort as exc:
         raise OwnbookError(f"mkdocs serve failed: {exc}") from None
+
+
+def _write_downloads(
+    job: Future[dict[str, str | bytes] | None], model: Model, targets: list[tuple[str, str]]
+) -> None:
+    """Wait for the worker's downloads (or make them here) and write them into the site."""
+    try:
+        try:
+            made = job.result()
+        except BrokenProcessPool:
+            made = None
+        if made is None:
+            made = render_downloads(model)
+        for uri, dest in targets:
+            data = made[uri]
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            partial = f"{dest}.partial"
+            with open(partial, "wb") as out:
+                out.write(data.encode() if isinstance(data, str) else data)
+            os.replace(partial, dest)
+    except Exception as exc:  # a thread beside the server: say it, do not die silently
+        log.error(f"the downloads could not be made: {exc}")
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """Material's search plugin, when its index is what this version of ownbook knows how
+    to merge after a dirty build; else None."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if hasattr(plugin, "search_index_prev") and isinstance(
+            getattr(index, "entries", None), list
+        ):
+            return plugin
+    return None
+
+
+def _mtimes(folder: Path) -> list[tuple[str, float]]:
+    """The files of a theme folder and when each last changed."""
+    if not folder.is_dir():
+        return []
+    return sorted((str(p), p.stat().st_mtime) for p in folder.rglob("*") if p.is_file())
 
 
 def _docs_dir_problems(docs_dir: Path, content: Path, root: Path) -> list[Problem]:

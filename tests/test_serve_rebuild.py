@@ -9,6 +9,7 @@ kept from one build to the next.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,33 +24,68 @@ from tests.conftest import TODAY, make_project
 pytestmark = pytest.mark.slow
 
 SERVE = """
-import json, sys, threading
+import json, shutil, sys, threading
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from ownbook.plugin import OwnbookPlugin
 
+EDITS = json.loads(sys.argv[3])
+
 def main():
     threading.Thread(target=threading.Event().wait, daemon=True).start()
-    config_file, site, edited = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    config = load_config(config_file, site_dir=site)
-    config.plugins.on_startup(command="serve", dirty=False)
-    build(config)
-    text = edited.read_text()
-    old = "      informed: [marketing, content, marketing-technology]"
-    edited.write_text(text.replace(old, old[:-1] + ", legal]", 1))
-    config = load_config(config_file, site_dir=site)
-    plugin = next(p for p in config.plugins.values() if isinstance(p, OwnbookPlugin))
-    plugin.memo.made = []
-    build(config)
-    made = sorted(slot[1] for slot in plugin.memo.made if slot[0] == "page")
+    config_file, out = sys.argv[1], Path(sys.argv[2])
+    project = Path(config_file).parent
+    site = out / "served"
+    config = load_config(config_file, site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+    report = []
+    for i, (name, old, new) in enumerate(EDITS):
+        edited = project / "content" / name
+        text = edited.read_text()
+        assert old in text, old
+        edited.write_text(text.replace(old, new, 1))
+        before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+        config = load_config(config_file, site_dir=str(site))
+        plugin = next(p for p in config.plugins.values() if isinstance(p, OwnbookPlugin))
+        plugin.memo.made = []
+        build(config, dirty=True)
+        if plugin.downloads_written is not None:  # written beside the server
+            plugin.downloads_written.result()
+        written = sorted(
+            p.relative_to(site).as_posix()
+            for p in site.rglob("*.html")
+            if before.get(p) != p.stat().st_mtime_ns
+        )
+        made = sorted(slot[1] for slot in plugin.memo.made if slot[0] == "page")
+        report.append({"made": made, "written": written, "pages": len(before)})
+        shutil.copytree(site, out / f"served-{i}")
+        shutil.copytree(project / "content", out / f"content-{i}")
     worker = plugin.worker._pool is not None
     config.plugins.on_shutdown()
-    print(json.dumps({"made": made, "worker": worker}))
+    print(json.dumps({"report": report, "worker": worker}))
 
 if __name__ == "__main__":
     main()
 """
+
+RACI = "      informed: [marketing, content, marketing-technology]"
+# One edit of each kind, applied in turn to one served site: a RACI letter (a few pages
+# change), a team's name (the nav and every page), a stage's text (one page), and a new
+# activity (the nav again).
+EDITS = [
+    ("activities/awareness.yaml", RACI, RACI[:-1] + ", legal]"),
+    ("teams.yaml", "name: Legal", "name: Legal and Privacy"),
+    ("stages.yaml", "    summary: |\n", "    summary: |\n      Edited while served.\n"),
+    (
+        "activities/awareness.yaml",
+        "activities:\n",
+        "activities:\n  - id: served-edit\n    name: Served edit\n    stages: [awareness]\n"
+        "    reviewed: 2026-11-01\n    raci:\n      responsible: [legal]\n"
+        "      accountable: legal\n",
+    ),
+]
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -61,7 +97,10 @@ def _files(site: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_serve_rebuild_equals_a_fresh_build(tmp_path: Path) -> None:
+def test_served_rebuilds_after_each_kind_of_edit_equal_fresh_builds(tmp_path: Path) -> None:
+    """`ownbook serve` runs dirty builds: after each edit only the pages that changed are
+    converted and written again, and the site (search index included) is byte for byte a
+    fresh build's."""
     config = make_project(tmp_path / "project")
     project = config.parent
     (project / "mkdocs.yml").write_text(
@@ -71,10 +110,9 @@ def test_a_serve_rebuild_equals_a_fresh_build(tmp_path: Path) -> None:
             "      content_dir: content\n", f"      content_dir: content\n      today: '{TODAY}'\n"
         )
     )
-    edited = project / "content" / "activities" / "awareness.yaml"
-    served = tmp_path / "served"
+    out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-c", SERVE, str(config), str(served), str(edited)],
+        [sys.executable, "-c", SERVE, str(config), str(out), json.dumps(EDITS)],
         cwd=project,
         capture_output=True,
         text=True,
@@ -84,8 +122,10 @@ def test_a_serve_rebuild_equals_a_fresh_build(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["worker"], "the downloads were not made in the worker process"
-    # only the pages that show the edited activity were made again
-    assert result["made"] == [
+    raci, renamed, stage, added = result["report"]
+    # the RACI edit: only the pages that show the edited activity were made again, and
+    # MkDocs wrote only those and the whole-model pages
+    assert raci["made"] == [
         "activities/update-positioning.md",
         "stages/awareness.md",
         "stages/consideration.md",
@@ -101,19 +141,31 @@ def test_a_serve_rebuild_equals_a_fresh_build(tmp_path: Path) -> None:
         "teams/product-marketing.md",
         "teams/sales.md",
     ]
-    fresh = subprocess.run(
-        [sys.executable, "-m", "ownbook", "build", "--today", str(TODAY)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert fresh.returncode == 0, fresh.stderr[-3000:]
-    built, rebuilt = _files(project / "site"), _files(served)
-    assert sorted(built) == sorted(rebuilt)
-    differ = sorted(path for path in built if built[path] != rebuilt[path])
-    assert differ == []
-    assert b"legal" in rebuilt["downloads/raci.csv"]
+    assert "activities/update-positioning.html" in raci["written"]
+    assert "activities/run-paid-campaigns.html" not in raci["written"]
+    assert len(raci["written"]) < raci["pages"] / 2
+    assert len(renamed["written"]) == renamed["pages"]  # the nav changed: every page
+    assert "stages/awareness.html" in stage["written"]
+    assert len(stage["written"]) < stage["pages"] / 2
+    assert len(added["written"]) == added["pages"] + 1
+    for i in range(len(EDITS)):
+        fresh = tmp_path / f"fresh-{i}"
+        make_project(fresh)
+        shutil.rmtree(fresh / "content")
+        shutil.copytree(out / f"content-{i}", fresh / "content")
+        built = subprocess.run(
+            [sys.executable, "-m", "ownbook", "build", "--today", str(TODAY)],
+            cwd=fresh,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert built.returncode == 0, built.stderr[-3000:]
+        wanted, served = _files(fresh / "site"), _files(out / f"served-{i}")
+        assert sorted(served) == sorted(wanted), f"after edit {i}"
+        differ = sorted(path for path in wanted if wanted[path] != served[path])
+        assert differ == [], f"after edit {i}"
+    assert b"legal" in _files(out / "served-0")["downloads/raci.csv"]
 
 
 def test_the_worker_refuses_files_that_changed_after_the_build_read_them(

@@ -36,8 +36,18 @@ from ..svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history import History, HistoryEntry
-from ..escape import html_attr, html_id, html_text, inert, inert_url, md_text, meta_str, url_dest
-from . import exports, graphs, paths, views
+from ..escape import (
+    html_attr,
+    html_id,
+    html_text,
+    inert,
+    inert_url,
+    md_text,
+    meta_str,
+    url_attr,
+    url_dest,
+)
+from . import exports, graphs, html, paths, views
 from .dot import edge_parts, to_dot
 from .fields import NO_GLOSSARY, Glossary, md_block, md_list
 from .graphs import Edge, Graph
@@ -48,6 +58,7 @@ from .words import (
     LETTER_VERB,
     Here,
     ReviewStatus,
+    external,
     join,
     letter_badge,
     who_owns_question,
@@ -190,6 +201,7 @@ _ENV.filters.update(
     md_list=_md_list,
     html=html_text,
     dest=lambda v: Markup(url_dest(str(v))),
+    href=lambda v: Markup(url_attr(str(v))),
 )
 
 
@@ -310,6 +322,13 @@ class _Renderer:
         self.held = self.inputs.held
         self.sections = self.inputs.sections
 
+    def file_href(self, here: str, target: str) -> str:
+        """A link to a file that is not a page (a download), as the browser needs it."""
+        return paths.file_href(here, target, directory_urls=self.options.directory_urls)
+
+    def here(self, path: str) -> Here:
+        return Here(self.model, path, self.options.directory_urls)
+
     def per_section(
         self,
         kind: str,
@@ -345,7 +364,7 @@ class _Renderer:
         context.setdefault("glossary", self.terms)
         drawn = self.diagrams.get(path)
         body = _ENV.get_template(template).render(
-            here=Here(self.model, path),
+            here=self.here(path),
             source=self.source_line,
             diagram=self.diagram(drawn, path) if drawn else Markup(""),
             **context,
@@ -394,23 +413,23 @@ class _Renderer:
             )
         notes = [graph.key, graph.note or ""]
         parts.append(f'<p class="ob-diagram-note">{html_text(" ".join(n for n in notes if n))}</p>')
-        here = Here(self.model, path)
+        here = self.here(path)
         full = graph.complete
-        lines = [f"    {md_text(graph.caption)}:", ""]
-        lines += [f"    - {self.edge_sentence(here, full, e)}" for e in full.edges]
+        sentences = [self.edge_sentence(here, full, e) for e in full.edges]
         if not full.edges:
-            lines.append("    - " + md_text(", ".join(n.label for n in full.nodes)))
-        parts.append('??? note "The diagram as text"\n' + "\n".join(lines))
+            sentences.append(md_text(", ".join(n.label for n in full.nodes)))
+        listed = Markup(f"{html.p(md_text(graph.caption) + ':')}\n{html.ul(sentences)}")
+        parts.append(html.details("note", "The diagram as text", listed))
         return Markup("\n\n".join(parts) + "\n")
 
-    def edge_sentence(self, here: Here, graph: Graph, edge: Edge) -> str:
+    def edge_sentence(self, here: Here, graph: Graph, edge: Edge) -> Markup:
         def node(node_id: str) -> str:
             n = graph.node(node_id)
             return str(here.link(n.label, n.page) if n.page else md_text(n.label))
 
         middle, tail = edge_parts(edge)
         words = [node(edge.source), str(md_text(middle)), node(edge.target), str(md_text(tail))]
-        return " ".join(w for w in words if w)
+        return Markup(" ".join(w for w in words if w))
 
     # edit links --------------------------------------------------------------------
 
@@ -435,16 +454,15 @@ class _Renderer:
         label = md_text(f"{self.source_path(obj.pos)}, line {obj.pos.line}")
         url = self.edit_url(obj.pos)
         if url:
-            return Markup(
-                f'\n<small class="ob-source">Edit this: [{label}]({url_dest(url)})</small>\n'
-            )
-        return Markup(f'\n<small class="ob-source">Source: {label}</small>\n')
+            text = f"Edit this: {external(label, url)}"
+            return Markup(f'\n<p><small class="ob-source">{text}</small></p>\n')
+        return Markup(f'\n<p><small class="ob-source">Source: {label}</small></p>\n')
 
     def source_link(self, pos: Pos) -> Markup:
         """`file:line`, linked to its edit page when `repo_url` is set (for tables)."""
         label = md_text(f"{self.source_path(pos)}:{pos.line}")
         url = self.edit_url(pos)
-        return Markup(f"[{label}]({url_dest(url)})") if url else label
+        return external(label, url) if url else label
 
     # pages -------------------------------------------------------------------------
 
@@ -500,21 +518,21 @@ class _Renderer:
         markers: bool = False,
     ) -> Markup:
         """Activity rows x team columns, each cell the letters the team holds (roles included)."""
-        here = Here(self.model, path)
+        here = self.here(path)
         teams = teams if teams is not None else views.teams_involved(self.model, activities)
-        head = "| Activity | " + " | ".join(str(here.team(t)) for t in teams) + " |"
-        rule = "|---|" + ":-:|" * len(teams)
-        rows = [head, rule]
         columns = tuple(teams)
+        centered = (False,) + (True,) * len(columns)
 
         def row(a: Activity) -> str:
-            cells = []
+            cells: list[object] = []
             for t in columns:
                 letters = views.cell_letters(a, t.id)
                 cells.append(
-                    " ".join(
-                        str(letter_badge(letter, self.role_name(t, role_id)))
-                        for letter, role_id in letters
+                    Markup(
+                        " ".join(
+                            str(letter_badge(letter, self.role_name(t, role_id)))
+                            for letter, role_id in letters
+                        )
                     )
                 )
             notes = ["decision"] if a.kind == "decision" else []
@@ -522,29 +540,26 @@ class _Renderer:
                 notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
             note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
             marker = row_marker(a) if markers else ""
-            return f"| {marker}{here.activity(a)}{note} | " + " | ".join(cells) + " |"
+            return html.row([Markup(f"{marker}{here.activity(a)}{note}"), *cells], centered)
 
-        for a in activities:
-            rows.append(
-                self.memo.get(
-                    ("row", path, a.id, "raci"),
-                    lambda a=a: self.inputs.raci_row(a, columns, show_stages, markers),
-                    lambda a=a: row(a),
-                )
+        rows = [
+            self.memo.get(
+                ("row", path, a.id, "raci"),
+                lambda a=a: self.inputs.raci_row(a, columns, show_stages, markers),
+                lambda a=a: row(a),
             )
-        return Markup("\n".join(rows))
+            for a in activities
+        ]
+        head = [Markup("Activity"), *(here.team(t) for t in teams)]
+        return html.table(head, rows, centered)
 
     def letter_table(self, path: str, activities: list[Activity]) -> Markup:
         """Activity rows x letter columns: the shape that stays readable when more teams
         take part than a table has room for columns."""
-        here = Here(self.model, path)
-        names = {
-            letter: str(letter_badge(letter)) + " " + LETTER_NAMES[letter]
+        here = self.here(path)
+        head = [Markup("Activity")] + [
+            Markup(str(letter_badge(letter)) + " " + LETTER_NAMES[letter])
             for letter in LETTER_ORDER
-        }
-        rows = [
-            "| Activity | " + " | ".join(names[x] for x in LETTER_ORDER) + " |",
-            "|---|" + "---|" * len(LETTER_ORDER),
         ]
 
         def row(a: Activity) -> str:
@@ -555,22 +570,22 @@ class _Renderer:
                 "consulted": list(raci.consulted),
                 "informed": list(raci.informed),
             }
-            cells = [", ".join(self.party_name(p) for p in held[x]) for x in LETTER_ORDER]
-            return f"| {row_marker(a)}{here.activity(a)} | " + " | ".join(cells) + " |"
+            cells = [Markup(", ".join(self.party_name(p) for p in held[x])) for x in LETTER_ORDER]
+            return html.row([Markup(f"{row_marker(a)}{here.activity(a)}"), *cells])
 
-        for a in activities:
-            rows.append(
-                self.memo.get(
-                    ("row", path, a.id, "letters"),
-                    lambda a=a: self.inputs.letter_row(a),
-                    lambda a=a: row(a),
-                )
+        rows = [
+            self.memo.get(
+                ("row", path, a.id, "letters"),
+                lambda a=a: self.inputs.letter_row(a),
+                lambda a=a: row(a),
             )
+            for a in activities
+        ]
         note = (
             f"{len(views.teams_involved(self.model, activities))} teams take part here, too "
             "many for a column each: each row names the parties by letter."
         )
-        return Markup(f"{md_text(note)}\n\n" + "\n".join(rows))
+        return Markup(f"{html.p(note)}\n\n{html.table(head, rows)}")
 
     def party_name(self, party: str) -> str:
         team_id, role_id = split_party(party)
@@ -613,7 +628,7 @@ class _Renderer:
     def team(self, team: Team) -> str:
         m = self.model
         path = paths.team_page(team.id)
-        here = Here(m, path)
+        here = self.here(path)
         held = self.held.get(team.id, [])
         mine = {h.activity.id for h in held}
         activities = [a for s in self.sections for a in s.activities if a.id in mine]
@@ -645,7 +660,9 @@ class _Renderer:
             team.name,
             hide=("toc",),
             team=team,
-            facts=Markup(" · ".join(f"**{label}:** {value}" for label, value in facts)),
+            facts=Markup(
+                " · ".join(f"<strong>{label}:</strong> {value}" for label, value in facts)
+            ),
             owns=groups["accountable"],
             does=groups["responsible"],
             consulted=groups["consulted"],
@@ -661,7 +678,7 @@ class _Renderer:
         if accountable is None:
             return Markup("")
         team = self.model.team_by_id[split_party(accountable)[0]]
-        here = Here(self.model, paths.activity_page(a.id))
+        here = self.here(paths.activity_page(a.id))
         return Markup(", ".join(str(value) for _, value in here.contact(team)))
 
     def holding_line(
@@ -720,7 +737,7 @@ class _Renderer:
         )
         downloads = Markup(
             ", ".join(
-                f"[{name}]({paths.rel(paths.MATRIX, target)}) ({what})"
+                f'<a href="{url_attr(self.file_href(paths.MATRIX, target))}">{name}</a> ({what})'
                 for name, target, what in (
                     ("raci.csv", exports.RACI_CSV, "one row per activity, party and letter"),
                     ("raci-matrix.csv", exports.MATRIX_CSV, "the matrix as a table"),
@@ -744,7 +761,7 @@ class _Renderer:
     def health(self) -> str:
         m = self.model
         report = health.assess(m, self.options.today)
-        here = Here(m, paths.HEALTH)
+        here = self.here(paths.HEALTH)
 
         def subject(f: health.Finding) -> Markup:
             if f.subject == "activity":
@@ -811,7 +828,7 @@ class _Renderer:
         )
 
     def faq(self) -> str:
-        here = Here(self.model, paths.FAQ)
+        here = self.here(paths.FAQ)
         who_owns = _ENV.get_template("faq-who.md.j2")
 
         def answer(a: Activity) -> str:
@@ -888,7 +905,7 @@ class _Renderer:
         short = entry.sha[:10]
         base = repo.rstrip("/") if repo else None
         commit = (
-            Markup(f"[commit {short}]({url_dest(f'{base}/commit/{entry.sha}')})")
+            external(f"commit {short}", f"{base}/commit/{entry.sha}")
             if base
             else md_text(f"commit {short}")
         )
@@ -898,9 +915,7 @@ class _Renderer:
         if entry.pull is not None:
             label = md_text(f"pull request #{entry.pull}")
             parts.append(
-                f"from [{label}]({url_dest(f'{base}/pull/{entry.pull}')})"
-                if base
-                else f"from {label}"
+                f"from {external(label, f'{base}/pull/{entry.pull}')}" if base else f"from {label}"
             )
         return Markup(" ".join(parts))
 

@@ -100,6 +100,9 @@ def href(here: str, target: str, *, directory_urls: bool = False) -> str:
     """A link in raw HTML (an SVG) from page `here` to page `target`, as the browser needs
     it: MkDocs rewrites `.md` links in Markdown, but never inside raw HTML."""
     page, _, anchor = target.partition("#")
+    if not directory_urls:  # each page is one .html file beside the others: string work
+        link = rel(here, page)[: -len(".md")] + ".html" if page else ""
+        return f"{link}#{anchor}" if anchor else link
     here_url = _url(here, directory_urls)
     base = here_url if here_url.endswith("/") else posixpath.dirname(here_url)
     target_url = _url(page, directory_urls)
@@ -108,3 +111,11 @@ def href(here: str, target: str, *, directory_urls: bool = False) -> str:
         link += "/"
     link = "./" if link == "./" or link == "." else link
     return f"{link}#{anchor}" if anchor else link
+
+
+def file_href(here: str, target: str, *, directory_urls: bool = False) -> str:
+    """A link from page `here` to a file that is not a page (a download), as the browser
+    needs it."""
+    here_url = _url(here, directory_urls)
+    base = here_url if here_url.endswith("/") else posixpath.dirname(here_url)
+    return posixpath.relpath(target, base or ".")

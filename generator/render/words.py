@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup
 
-from ..escape import html_text, md_text, url_dest
+from ..escape import html_text, md_text, url_attr
 from ..model import Activity, Faq, Model, Stage, Team, split_party
 from . import paths
 
@@ -47,15 +48,30 @@ def letter_badge(letter: str, note: str | None = None) -> Markup:
     return Markup(f'<span class="ob-held">{badge} {role}</span>')
 
 
+@lru_cache(maxsize=65536)
+def _open_link(here: str, target: str, directory_urls: bool) -> str:
+    href = paths.href(here, target, directory_urls=directory_urls)
+    return f'<a href="{url_attr(href)}">'
+
+
+def external(text: object, url: str) -> Markup:
+    """A link to a validated URL outside the handbook (`text` escaped unless `Markup`)."""
+    shown = text if isinstance(text, Markup) else md_text(text)
+    return Markup(f'<a href="{url_attr(url)}">{shown}</a>')
+
+
 @dataclass(frozen=True)
 class Here:
     """Link and wording helpers for one page of the handbook."""
 
     model: Model
     path: str
+    # MkDocs' use_directory_urls: links are written as the browser needs them (raw HTML,
+    # which MkDocs neither rewrites nor parses again as Markdown).
+    directory_urls: bool = False
 
     def link(self, text: object, target: str) -> Markup:
-        return Markup(f"[{md_text(text)}]({paths.rel(self.path, target)})")
+        return Markup(f"{_open_link(self.path, target, self.directory_urls)}{md_text(text)}</a>")
 
     def stage(self, stage: Stage | str) -> Markup:
         stage_obj = self.model.stage_by_id[stage] if isinstance(stage, str) else stage
@@ -106,7 +122,7 @@ class Here:
         if contact.email:
             out.append(("Email", md_text(contact.email)))
         if contact.url:
-            out.append(("Web", Markup(f"[{md_text(contact.url)}]({url_dest(contact.url)})")))
+            out.append(("Web", external(contact.url, contact.url)))
         return out
 
     def parties(self, parties: Iterable[str]) -> Markup:
@@ -157,7 +173,8 @@ class ReviewStatus:
                 f"for review on {self.due.isoformat()}."
             )
         return Markup(
-            f"{first} Check it with the parties below and update `reviewed` in the model."
+            f"{first} Check it with the parties below and update <code>reviewed</code> in the "
+            "model."
         )
 
     @classmethod
