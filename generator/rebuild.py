@@ -20,15 +20,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .render.paths import EDIT_URL_KEY
+
 Entry = dict[str, Any]
 
 
 def front_matter(page: str) -> str:
-    """The YAML front matter of a generated page (its title), or ''."""
+    """The YAML front matter of a generated page that other pages show (its title), or ''.
+    The edit button's target is left out: only the page itself shows it, and it moves with
+    every line added above its entry in the model file."""
     if not page.startswith("---\n"):
         return ""
     end = page.find("\n---\n", 4)
-    return page[: end + 5] if end >= 0 else ""
+    if end < 0:
+        return ""
+    lines = page[4:end].split("\n")
+    return "\n".join(line for line in lines if not line.startswith(f"{EDIT_URL_KEY}:"))
 
 
 def site_digest(pages: Mapping[str, str], *, shared: Iterable[object]) -> str:

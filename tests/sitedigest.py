@@ -53,6 +53,10 @@ def page_digest(html: str) -> dict[str, Any]:
     soup = BeautifulSoup(html, "html.parser")
     article = soup.select_one("article.md-content__inner")
     assert article is not None
+    # The theme's edit button (added after the record was taken) is page chrome, not the
+    # article: test_engines.py checks where it points.
+    for button in article.select("a.md-content__button[rel=edit]"):
+        button.decompose()
     nav = soup.select_one("nav.md-nav--primary")
     nav_links = [(a.get("href"), squash(a.get_text(" "))) for a in nav.find_all("a")] if nav else []
     return {
