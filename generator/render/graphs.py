@@ -59,7 +59,7 @@ class Graph:
         return self.node(node_id).label
 
     def node(self, node_id: str) -> Node:
-        by_id = self.__dict__.get("_by_id")
+        by_id: dict[str, Node] | None = self.__dict__.get("_by_id")
         if by_id is None:
             by_id = {n.id: n for n in self.nodes}
             object.__setattr__(self, "_by_id", by_id)

@@ -76,7 +76,8 @@ class Inputs:
             ids.update(_team_ids(a))
         order = self.team_order
         by_id = self.model.team_by_id
-        return tuple(by_id[t] for t in sorted((t for t in ids if t in order), key=order.get))
+        known = sorted((t for t in ids if t in order), key=order.__getitem__)
+        return tuple(by_id[t] for t in known)
 
     def _teams_of_one(self, a: Activity) -> tuple[Team, ...]:
         found = self._one.get(id(a))
@@ -84,7 +85,8 @@ class Inputs:
             ids = _team_ids(a)
             by_id = self.model.team_by_id
             order = self.team_order
-            teams = tuple(by_id[t] for t in sorted((t for t in ids if t in order), key=order.get))
+            known = sorted((t for t in ids if t in order), key=order.__getitem__)
+            teams = tuple(by_id[t] for t in known)
             found = self._one[id(a)] = (a, teams)
         return found[1]
 
