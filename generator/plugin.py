@@ -24,6 +24,7 @@ from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -71,7 +72,7 @@ log = get_plugin_logger("ownbook")
 _preloaded: dict[Path, tuple[Checked, float]] = {}
 
 
-class _Date(c.BaseConfigOption[dt.date | None]):
+class _Date(BaseConfigOption[dt.date | None]):
     """A date: a YAML date (`today: 2026-12-01`) or a string written YYYY-MM-DD."""
 
     def run_validation(self, value: object) -> dt.date | None:
@@ -82,10 +83,10 @@ class _Date(c.BaseConfigOption[dt.date | None]):
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise c.ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}")
+        raise ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}")
 
 
-class _Count(c.BaseConfigOption[int]):
+class _Count(BaseConfigOption[int]):
     """A whole number, zero or more."""
 
     def __init__(self, default: int) -> None:
@@ -94,11 +95,11 @@ class _Count(c.BaseConfigOption[int]):
 
     def run_validation(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise c.ValidationError(f"expected a whole number, 0 or more, not {value!r}")
+            raise ValidationError(f"expected a whole number, 0 or more, not {value!r}")
         return value
 
 
-class OwnbookConfig(base.Config):
+class OwnbookConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' own hook
     content_dir = c.Type(str, default="content")
     # Rendered diagrams are kept here across builds (relative to mkdocs.yml).
     cache_dir = c.Type(str, default=".cache/ownbook")
@@ -123,14 +124,21 @@ class _PageFile(File):
     def is_modified(self) -> bool:
         return self.modified
 
+    @classmethod
+    def made(cls, config: MkDocsConfig, path: str, content: str | bytes) -> _PageFile:
+        """`File.generated`, typed as what it makes (an instance of this class)."""
+        file = cls.generated(config, path, content=content)
+        assert isinstance(file, cls)
+        return file
 
-class OwnbookPlugin(BasePlugin[OwnbookConfig]):
+
+class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]  # MkDocs'
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
         # The downloads are made in another process while MkDocs converts the pages, and
         # handed to these placeholder files before MkDocs copies them (see on_env).
         self.downloads_job: Future[dict[str, str | bytes] | None] | None = None
-        self.download_files: list[File] = []
+        self.download_files: list[_PageFile] = []
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
         self.timings: dict[str, float] = {}
@@ -309,7 +317,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
         if self.dirty:
             self._mark_unchanged(files, config)
         self.download_files = [
-            _PageFile.generated(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
+            _PageFile.made(config, path, content=b"") for path in exports.DOWNLOAD_PATHS
         ]
         for file in self.download_files:
             files.append(file)
@@ -364,7 +372,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):
             for path in self.kept:
                 page = self.page_files[path].page
                 if page is not None:
-                    page.title = self.last.titles.get(path)  # type: ignore[misc]
+                    page.title = self.last.titles.get(path)
         return nav
 
     def _publish_search(self, config: MkDocsConfig) -> None:
@@ -457,7 +465,7 @@ def build_site(
                 # it in one line rather than through MkDocs' abort.
                 plugin._cache_folder(Path(config.config_file_path).parent.resolve())
                 if today is not None:
-                    plugin.config.today = today
+                    plugin.config["today"] = today  # the option's stored value
                 if checked is not None:
                     _preloaded[plugin.content_path(config)] = (checked, load_seconds)
         build(config)
@@ -554,7 +562,7 @@ def _refuse_pages(files: Files, docs_dir: Path) -> None:
         f.src_uri
         for f in files
         if f.generated_by is None
-        and not f.inclusion.is_excluded()
+        and not f.inclusion.is_excluded()  # type: ignore[no-untyped-call]  # MkDocs' own
         and f.abs_src_path is not None
         and Path(f.abs_src_path).resolve().is_relative_to(docs)
     )

@@ -155,12 +155,12 @@ _INLINE_ENDS = frozenset({"Emphasis", "Strong", "Strikethrough", "Link", "Image"
 
 def plain_text(text: str) -> str:
     """A Markdown field's words, without its markup, on one line (for a tooltip)."""
-    words = []
+    words: list[str] = []
     for event in pyromark.events(text, merge_text=True):
         if isinstance(event, dict):
             kind, value = next(iter(event.items()))
             if kind in ("Text", "Code", "Html", "InlineHtml"):
-                words.append(value)
+                words.append(str(value))
         elif event in ("SoftBreak", "HardBreak"):
             words.append(" ")
         if isinstance(event, dict) and "End" in event and str(event["End"]) not in _INLINE_ENDS:
@@ -203,7 +203,7 @@ def _joined_text(pieces: list[Piece]) -> list[Piece]:
         # a soft break is written as a plain " " piece: text, like the model's own
         joins = isinstance(piece, _Text) or (isinstance(piece, str) and piece == " ")
         if joins and out and isinstance(out[-1], _Text):
-            out[-1] = _Text(out[-1] + piece)
+            out[-1] = _Text(out[-1] + str(piece))
         else:
             out.append(piece)
     return out
@@ -285,7 +285,7 @@ class _Html:
             self.push(f"<{tag}>", f"</{tag}>")
         elif name == "CodeBlock":
             self.push("<pre><code>", "</code></pre>")
-        elif name == "Link" and is_allowed_link(detail["dest_url"]):
+        elif name == "Link" and detail is not None and is_allowed_link(detail["dest_url"]):
             # A link's title is dropped (see ALLOWED_ATTRIBUTES); its text stays.
             self.push(_Tag("a", (("href", detail["dest_url"]), ("rel", LINK_REL))), "</a>")
         elif name == "Heading":
@@ -324,7 +324,9 @@ def _render(text: str) -> list[Piece]:
         return _render_events(text, pyromark.events_with_range(text, merge_text=True))
 
 
-def _render_events(text: str, events: Iterable[tuple[Any, dict[str, int] | None]]) -> list[Piece]:
+def _render_events(text: str, events: Iterable[tuple[Any, Any]]) -> list[Piece]:
+    """The pieces of a field's HTML; each event comes with its source range (pyromark's
+    `Range`), or None when read without ranges."""
     html = _Html(text)
     skipped = 0  # how deep inside a construct that is shown as typed
     for event, span in events:

@@ -14,7 +14,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -126,14 +126,14 @@ def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, 
     for s in model.lifecycle:
         out[paths.stage_page(s.id)] = drawn(
             paths.stage_page(s.id),
-            lambda s=s: inputs.stage(s),
-            lambda s=s: graphs.stage_graph(model, s.id),
+            partial(inputs.stage, s),
+            partial(graphs.stage_graph, model, s.id),
         )
     for t in model.teams:
         out[paths.team_page(t.id)] = drawn(
             paths.team_page(t.id),
-            lambda t=t: inputs.team(t),
-            lambda t=t: graphs.team_graph(model, t.id, collab()),
+            partial(inputs.team, t),
+            partial(_team_graph, model, t.id, collab),
         )
     _last = (model, settings, memo, inputs, out)
     return inputs, out
@@ -270,20 +270,20 @@ def render_pages(
     for stage in model.lifecycle:
         pages[paths.stage_page(stage.id)] = kept(
             paths.stage_page(stage.id),
-            lambda s=stage: inputs.stage(s),
-            lambda s=stage: r.stage(s.id),
+            partial(inputs.stage, stage),
+            partial(r.stage, stage.id),
         )
     for a in model.activities:
         pages[paths.activity_page(a.id)] = kept(
             paths.activity_page(a.id),
-            lambda a=a: inputs.activity(a),
-            lambda a=a: r.activity(a),
+            partial(inputs.activity, a),
+            partial(r.activity, a),
         )
     for team in model.teams:
         pages[paths.team_page(team.id)] = kept(
             paths.team_page(team.id),
-            lambda t=team: inputs.team(t),
-            lambda t=team: r.team(t),
+            partial(inputs.team, team),
+            partial(r.team, team),
         )
     pages[paths.TEAMS] = kept(paths.TEAMS, inputs.teams_page, r.teams)
     pages[paths.MATRIX] = r.matrix()
@@ -294,6 +294,11 @@ def render_pages(
     pages[paths.CHANGES] = r.changes()
     memo.keep_only(frozenset(pages), lambda slot: _live(slot, pages))
     return pages
+
+
+def _team_graph(model: Model, team_id: str, collab: Callable[[], graphs.Collaboration]) -> Graph:
+    """A team's diagram; the collaboration it is drawn from is made once, when first needed."""
+    return graphs.team_graph(model, team_id, collab())
 
 
 def _live(slot: Any, pages: Mapping[str, str]) -> bool:
@@ -338,7 +343,7 @@ class _Renderer:
         """Each section that has activities, with its part of a whole-model page, made or
         kept from the memo."""
         return [
-            (s, self.memo.get((kind, s.id), lambda s=s: inputs(s), lambda s=s: make(s)))
+            (s, self.memo.get((kind, s.id), partial(inputs, s), partial(make, s)))
             for s in self.sections
             if s.activities
         ]
@@ -545,8 +550,8 @@ class _Renderer:
         rows = [
             self.memo.get(
                 ("row", path, a.id, "raci"),
-                lambda a=a: self.inputs.raci_row(a, columns, show_stages, markers),
-                lambda a=a: row(a),
+                partial(self.inputs.raci_row, a, columns, show_stages, markers),
+                partial(row, a),
             )
             for a in activities
         ]
@@ -576,8 +581,8 @@ class _Renderer:
         rows = [
             self.memo.get(
                 ("row", path, a.id, "letters"),
-                lambda a=a: self.inputs.letter_row(a),
-                lambda a=a: row(a),
+                partial(self.inputs.letter_row, a),
+                partial(row, a),
             )
             for a in activities
         ]
@@ -758,6 +763,16 @@ class _Renderer:
             filters=matrix_filters(m),
         )
 
+    def load_inputs(self, team: Team, cells: list[Any]) -> tuple[Any, ...]:
+        """What a team's row of the Health load table is made from (its memo inputs)."""
+        return (
+            self.context_key,
+            team,
+            self.inputs.stages,
+            cells,
+            sum(1 for h in self.held.get(team.id, ()) if h.letter == "accountable"),
+        )
+
     def health(self) -> str:
         m = self.model
         report = health.assess(m, self.options.today)
@@ -798,14 +813,8 @@ class _Renderer:
             load.append(
                 self.memo.get(
                     ("health-load", team.id),
-                    lambda team=team, cells=cells: (
-                        self.context_key,
-                        team,
-                        self.inputs.stages,
-                        cells,
-                        sum(1 for h in self.held.get(team.id, ()) if h.letter == "accountable"),
-                    ),
-                    lambda team=team, cells=cells: load_row(team, cells),
+                    partial(self.load_inputs, team, cells),
+                    partial(load_row, team, cells),
                 )
             )
         return self.page(
@@ -839,8 +848,8 @@ class _Renderer:
                 "".join(
                     self.memo.get(
                         ("who-owns", a.id),
-                        lambda a=a: self.inputs.who_owns(a),
-                        lambda a=a: answer(a),
+                        partial(self.inputs.who_owns, a),
+                        partial(answer, a),
                     )
                     for a in s.activities
                 )
