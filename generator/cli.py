@@ -247,25 +247,27 @@ def build(
     site = site_dir if site_dir is not None else config.parent / "site"
     # a site folder that is a link would be emptied through it: refuse it first
     refuse_output_link(site, root, what="site folder")
-    handbook = zensical_engine.read_handbook(config) if build_site is None else None
-    default = handbook.content if handbook is not None else root / "content"
-    content = unresolved_last(content_dir or default)
+    chosen = unresolved_last(content_dir) if content_dir else None
+    handbook = zensical_engine.read_handbook(config, chosen) if build_site is None else None
+    if handbook is not None:
+        content = handbook.content
+    else:
+        content = chosen or unresolved_last(root / "content")
     shown = os.path.relpath(content, root) if content.is_relative_to(root) else str(content)
     start = time.perf_counter()
     checked = _checked_or_exit(content, strict, today, Path(shown).as_posix())
     load_seconds = time.perf_counter() - start
     with staged_dir(site) as stage:
-        if build_site is None:
+        if handbook is not None:
             zensical_engine.build(
-                config,
+                handbook,
                 stage,
                 strict=strict,
                 checked=checked,
-                content=content,
                 today=today,
                 say=lambda line: _say(line, err=True),
             )
-        else:
+        elif build_site is not None:
             build_site(
                 config,
                 stage,

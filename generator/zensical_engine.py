@@ -58,17 +58,17 @@ THEME_KEYS = ("language", "direction", "logo", "favicon", "icon", "variant")
 
 # Zensical's actions partial, reduced to the edit button and pointed at the page's own
 # target (its model file and line); a page without one has no button.
-ACTIONS_PARTIAL = f"""\
-{{#- ownbook: the edit button opens the model line a page comes from -#}}
-{{% set target = page.meta.{paths.EDIT_URL_KEY} if page.meta else none %}}
-{{% if target and "content.action.edit" in features %}}
-  <a href="{{{{ target | e }}}}" title="{{{{ lang.t('action.edit') }}}}" \
+ACTIONS_PARTIAL = """\
+{#- ownbook: the edit button opens the model line a page comes from -#}
+{% set target = page.meta.EDIT_URL_KEY if page.meta else none %}
+{% if target and "content.action.edit" in features %}
+  <a href="{{ target | e }}" title="{{ lang.t('action.edit') }}" \
 class="md-content__button md-icon" rel="edit">
-    {{% set icon = config.theme.icon.edit or "material/file-edit-outline" %}}
-    {{% include ".icons/" ~ icon ~ ".svg" %}}
+    {% set icon = config.theme.icon.edit or "material/file-edit-outline" %}
+    {% include ".icons/" ~ icon ~ ".svg" %}
   </a>
-{{% endif %}}
-"""
+{% endif %}
+""".replace("EDIT_URL_KEY", paths.EDIT_URL_KEY)
 
 # Run in a child process: Zensical keeps its configuration in module state, and its
 # strict failure is a RuntimeError, told here in one line rather than a traceback.
@@ -210,19 +210,21 @@ def zensical_config(hb: Handbook, title: str, model_nav: list[Any]) -> dict[str,
         "nav": user_nav if hb.keep_nav and user_nav else model_nav,
         "theme": theme,
         "extra": extra,
-        "extra_css": [*assets.missing(_strings(user.get("extra_css")), assets.CSS)],
-        "extra_javascript": [
-            *_strings(user.get("extra_javascript")),
-            *assets.missing(_strings(user.get("extra_javascript")), assets.JAVASCRIPT),
-        ],
+        "extra_css": _with(_strings(user.get("extra_css")), assets.CSS),
+        "extra_javascript": _with(_strings(user.get("extra_javascript")), assets.JAVASCRIPT),
         "markdown_extensions": extensions,
         "plugins": ["search", *(["offline"] if hb.offline else [])],
     }
-    config["extra_css"] = [*_strings(user.get("extra_css")), *config["extra_css"]]
     for key in SITE_KEYS:
         if key in user:
             config[key] = user[key]
     return config
+
+
+def _with(own: list[str], ours: tuple[str, ...]) -> list[str]:
+    """The handbook's own assets, then ownbook's that it does not list (as the plugin adds
+    them)."""
+    return [*own, *assets.missing(own, ours)]
 
 
 def _strings(value: object) -> list[str]:
@@ -331,19 +333,17 @@ def _runner(command: str, hb: Handbook, flag: str) -> list[str]:
 
 
 def build(
-    config_file: Path,
+    hb: Handbook,
     stage: Path,
     *,
     strict: bool,
     checked: Checked,
-    content: Path,
     today: dt.date | None,
     say: Callable[[str], None],
 ) -> None:
     """Build the handbook with Zensical into `stage` (which the caller swaps into place);
-    `checked` is the model the caller loaded from `content`."""
+    `checked` is the model the caller loaded from `hb.content`."""
     _require_zensical()
-    hb = read_handbook(config_file, content)
     files = _render(hb, checked, today, None, SvgCache(hb.cache_folder))
     _diagram_failures(files, strict, say)
     _write_project(hb, checked, files)
