@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ownbook.load import load_model
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, diagram_sources
 from ownbook.render.pages import page_graphs
-from ownbook.svg import SvgCache, current_renderer, render_svgs
+from ownbook.render.svg import SvgCache, current_renderer, render_svgs
 
 from benchmarks.synth import write_model
 

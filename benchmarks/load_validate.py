@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ownbook.load import load_model
+from ownbook.model.load import load_model
 
 from benchmarks.synth import write_model
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ownbook.model import Model, party_team
+from ownbook.model.objects import Model, party_team
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_VENV = ROOT / ".bench-venv"
@@ -76,7 +76,7 @@ def write_charter(model: Model, path: Path) -> Path:
     """The model's RACI as an agenraci charter: each party a role, each activity an action
     (agenraci names one responsible role: the first)."""
     parties = sorted(
-        {p for a in model.activities for _, p, _ in a.raci.letters()} | {t.id for t in model.teams}
+        {p for a in model.activities for _, p, _ in a.raci.letters} | {t.id for t in model.teams}
     )
     role = {p: p.replace("/", "__").replace("-", "_") for p in parties}
     charter = {
@@ -138,7 +138,7 @@ def write_needs_project(model: Model, folder: Path) -> Path:
         for a in model.activities:
             if a.stages[0] != s.id:
                 continue
-            teams = sorted({party_team(p) for _, p, _ in a.raci.letters()})
+            teams = sorted({party_team(p) for _, p, _ in a.raci.letters})
             lines += [
                 f".. need:: {a.name}\n",
                 f"   :id: {need_id(a.id)}\n",

@@ -31,10 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ownbook import assets
-from ownbook.load import load_model
+from ownbook.build import assets
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, diagram_sources, nav, render_pages, site_name
-from ownbook.svg import SvgCache, render_svgs
+from ownbook.render.svg import SvgCache, render_svgs
 
 from benchmarks import peers
 from benchmarks.synth import write_model

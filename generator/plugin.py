@@ -33,11 +33,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils.yaml import yaml_load
 
-from . import assets
-from .blocks import SetAside, set_aside
-from .downloads import downloads_of
-from .history import ownership_history
-from .load import (
+from .build import assets
+from .build.blocks import SetAside, set_aside
+from .build.downloads import downloads_of
+from .build.output import prepare_cache_dir, refuse_output_link
+from .build.parallel import Worker, in_background
+from .build.rebuild import LastBuild, merged_search, site_digest, unchanged
+from .history.log import ownership_history
+from .model.load import (
     Checked,
     FileCache,
     content_problems,
@@ -46,11 +49,8 @@ from .load import (
     unresolved_last,
     walk_content,
 )
-from .model import Model
-from .output import prepare_cache_dir, refuse_output_link
-from .parallel import Worker, in_background
-from .problems import OwnbookError, Pos, Problem, Severity, format_problems
-from .rebuild import LastBuild, merged_search, site_digest, unchanged
+from .model.objects import Model
+from .model.problems import OwnbookError, Pos, Problem, Severity, format_problems
 from .render import (
     RenderOptions,
     diagram_sources,
@@ -62,7 +62,7 @@ from .render import (
     site_name,
 )
 from .render.memo import Memo
-from .svg import SvgCache, render_svgs
+from .render.svg import SvgCache, render_svgs
 
 log = get_plugin_logger("ownbook")
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
-from ownbook.load import Checked, load_model
+from ownbook.model.load import Checked, load_model
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from ownbook.load import Checked
+from ownbook.model.load import Checked
 
 from tests.conftest import BASE
 
@@ -440,7 +440,7 @@ def test_bad_model_reports_exact_code_and_place(
 
 
 def test_corpus_covers_every_code() -> None:
-    from ownbook.problems import CODES
+    from ownbook.model.problems import CODES
 
     covered = {code.split()[0] for _, _, expected in CASES for code in expected}
     # OB001 (unreadable), OB002 (size) and OB013 (no files) are covered in test_loader.py,

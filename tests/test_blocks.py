@@ -4,8 +4,8 @@ blocks the renderer makes are set aside (anything else is Python-Markdown's, as 
 from __future__ import annotations
 
 import markdown
-from ownbook import assets
-from ownbook.blocks import set_aside
+from ownbook.build import assets
+from ownbook.build.blocks import set_aside
 
 PAGE = """\
 # Title

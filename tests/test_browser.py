@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from ownbook.load import load_model
-from ownbook.model import Model, split_party
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model, split_party
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import ROOT, TODAY, make_project
@@ -109,7 +109,7 @@ def held_by(model: Model, team: str, letter: str) -> set[str]:
     return {
         a.id
         for a in model.activities
-        for held, party, _ in a.raci.letters()
+        for held, party, _ in a.raci.letters
         if split_party(party)[0] == team and held[0].upper() == letter
     }
 
@@ -138,7 +138,7 @@ def test_matrix_filters_by_team_and_letter(page: Page, base_url: str, model: Mod
 
     page.select_option("#ob-filter-team", "sales")
     sales = {
-        a.id for a in model.activities for p in a.raci.letters() if p[1].split("/")[0] == "sales"
+        a.id for a in model.activities for p in a.raci.letters if p[1].split("/")[0] == "sales"
     }
     assert visible_matrix_rows(page) == sales
     page.check("#ob-filter-letter-A")

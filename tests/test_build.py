@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from ownbook.cli import cli
+from ownbook.cli.app import cli
 
 from tests.conftest import BASE, TODAY, make_project
 
@@ -245,7 +245,7 @@ def test_build_reports_model_problems_like_check(
 def test_rebuild_with_nothing_changed_renders_no_diagram(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ownbook import svg
+    from ownbook.render import svg
 
     calls = []
     real_run = svg.Renderer.run

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ownbook.cli import cli
+from ownbook.cli.app import cli
 
 from tests.conftest import BASE, write_files
 
@@ -129,7 +129,7 @@ def test_console_script_runs_as_a_module(content: Path) -> None:
 
 
 def test_readme_documents_every_problem_code() -> None:
-    from ownbook.problems import CODES
+    from ownbook.model.problems import CODES
 
     from tests.conftest import ROOT
 
@@ -257,7 +257,7 @@ HOSTILE_MESSAGES = [
 
 
 def _problems() -> list[object]:
-    from ownbook.problems import Pos, Problem
+    from ownbook.model.problems import Pos, Problem
 
     return [
         Problem("OB018", Pos(path, i + 1, 2), message, "a hint, with: %")
@@ -291,7 +291,7 @@ def test_sarif_uris_of_hostile_paths_are_valid_and_round_trip() -> None:
     from urllib.parse import unquote, urlsplit
 
     import jsonschema
-    from ownbook.problems import format_sarif
+    from ownbook.model.problems import format_sarif
 
     from tests.conftest import ROOT
 
@@ -354,7 +354,7 @@ def _runner_parse(line: str) -> tuple[str, dict[str, str], str] | None:
 
 
 def test_github_annotations_of_hostile_names_and_messages_stay_one_command_each() -> None:
-    from ownbook.problems import format_github
+    from ownbook.model.problems import format_github
 
     problems = _problems()
     out = format_github(problems)  # type: ignore[arg-type]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ownbook.cli import cli
-from ownbook.codeowners import CodeownersError, owner_problem, rule, shown_diff
+from ownbook.cli.app import cli
+from ownbook.commands.codeowners import CodeownersError, owner_problem, rule, shown_diff
 
 from tests.conftest import BASE, ROOT, write_files
 

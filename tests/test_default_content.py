@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ownbook import spec
-from ownbook.load import load_model
+from ownbook.model import spec
+from ownbook.model.load import load_model
 
 from tests.conftest import ROOT, TODAY
 

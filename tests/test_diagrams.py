@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ownbook import svg as svg_mod
-from ownbook.load import load_model
-from ownbook.model import Model, split_party
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model, split_party
 from ownbook.render import RenderOptions, diagram_sources, render_pages
+from ownbook.render import svg as svg_mod
 from ownbook.render.dot import to_dot
 from ownbook.render.graphs import (
     MAX_NODES,
@@ -24,8 +24,8 @@ from ownbook.render.graphs import (
     summarise,
     team_graph,
 )
+from ownbook.render.svg import Renderer, SvgCache, _candidates, _probe, render_svgs
 from ownbook.render.views import stage_members
-from ownbook.svg import Renderer, SvgCache, _candidates, _probe, render_svgs
 
 from tests.conftest import BASE, TODAY, write_files
 

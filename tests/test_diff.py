@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ownbook.cli import cli
+from ownbook.cli.app import cli
 
 from tests.conftest import BASE, write_files
 

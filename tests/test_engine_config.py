@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ownbook import engines
+from ownbook.build import engines
 
 from tests.conftest import BASE, make_project
 
@@ -46,7 +46,7 @@ def test_the_trap_check_reads_each_configuration(
 
 
 def test_the_configuration_ownbook_writes_for_zensical(tmp_path: Path) -> None:
-    from ownbook.zensical_engine import read_handbook, zensical_config
+    from ownbook.build.zensical import read_handbook, zensical_config
 
     root = small_project(
         tmp_path / "p",
@@ -65,7 +65,7 @@ def test_the_configuration_ownbook_writes_for_zensical(tmp_path: Path) -> None:
         "pymdownx.details",
     ]
     assert config["markdown_extensions"][0] == {
-        "toc": {"permalink": True, "slugify": {"object": "ownbook.assets.heading_slugify"}}
+        "toc": {"permalink": True, "slugify": {"object": "ownbook.build.assets.heading_slugify"}}
     }
     assert config["theme"]["variant"] == "classic"
     assert config["theme"]["language"] == "de"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from ownbook.load import load_model
-from ownbook.model import Model
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model
 from playwright.sync_api import Browser, Page
 
 from tests import test_browser

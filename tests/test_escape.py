@@ -8,7 +8,7 @@ from __future__ import annotations
 import markdown
 import pytest
 from bs4 import BeautifulSoup
-from ownbook.escape import html_id, inert_url, md_text, meta_str, url_dest
+from ownbook.render.escape import html_id, inert_url, md_text, meta_str, url_dest
 from ownbook.render.fields import is_allowed_link, md_block
 
 EXTENSIONS = ["tables", "toc", "admonition", "fenced_code"]
@@ -150,10 +150,11 @@ def test_raw_html_in_a_table_cell_stays_in_its_cell() -> None:
     """Found by the text property test: a line break or a pipe in a role name, beside a
     letter badge, ended the table row. The role is text beside the badge, never in its
     `title` (Material's tooltips render a title as HTML: found by a red-team review)."""
+    from ownbook.model.objects import Letter
     from ownbook.render.words import letter_badge
 
     for name in ("0\n", "a | b", "x\r\ny", "`code` | *em*", "<img src=x onerror=alert(1)>"):
-        badge = letter_badge("responsible", name)
+        badge = letter_badge(Letter.RESPONSIBLE, name)
         table = render(f"| a | b |\n|---|---|\n| x | {badge} |\n")
         cells = table.find_all("td")
         assert len(cells) == 2, name

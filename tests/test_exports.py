@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from ownbook.load import load_model
-from ownbook.model import Model
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model
 from ownbook.render.exports import MATRIX_FIXED, render_downloads
 
 from tests.conftest import BASE, ROOT, TODAY, write_files

@@ -18,18 +18,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ownbook import load as load_mod
-from ownbook.cli import GENERATED_MARKER, cli
-from ownbook.load import NotRegular, load_model, open_regular
-from ownbook.output import (
+from ownbook.build.output import (
     prepare_cache_dir,
     remove_leftovers,
     staged_dir,
     swap_in,
     write_files,
 )
-from ownbook.problems import OwnbookError, format_github, format_json
-from ownbook.svg import SvgCache
+from ownbook.cli.app import GENERATED_MARKER, cli
+from ownbook.model import load as load_mod
+from ownbook.model.load import NotRegular, load_model, open_regular
+from ownbook.model.problems import OwnbookError, format_github, format_json
+from ownbook.render.svg import SvgCache
 
 from tests.conftest import BASE, TODAY, make_project
 from tests.conftest import write_files as write_model

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ownbook.load import load_model
-from ownbook.problems import OwnbookError
+from ownbook.model.load import load_model
+from ownbook.model.problems import OwnbookError
 
 from tests.conftest import BASE, TODAY
 

@@ -24,12 +24,12 @@ import yaml
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from ownbook import __version__
-from ownbook.cli import cli
-from ownbook.diff import NO_MENTION
-from ownbook.gitio import MAX_ENTRIES, content_commits
-from ownbook.history import CACHE_SCHEMA, _Cache, ownership_history
-from ownbook.load import load_model
+from ownbook.cli.app import cli
+from ownbook.history.gitio import MAX_ENTRIES, content_commits
+from ownbook.history.log import CACHE_SCHEMA, _Cache, ownership_history
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, render_pages
+from ownbook.render.changes import NO_MENTION
 
 from tests.conftest import BASE, ROOT, TODAY, write_files
 

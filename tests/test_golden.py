@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from ownbook.load import load_model
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, nav, render_pages
 
 from tests.conftest import TODAY

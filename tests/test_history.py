@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ownbook.gitio import pull_request
-from ownbook.history import ownership_history
-from ownbook.load import load_model
+from ownbook.history.gitio import pull_request
+from ownbook.history.log import ownership_history
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, render_pages
 
 from tests.conftest import BASE, TODAY, write_files

@@ -110,9 +110,9 @@ def _planted(*svgs: str) -> Setup:
     them all."""
 
     def plant(project: Path) -> None:
-        from ownbook.load import load_model
+        from ownbook.model.load import load_model
         from ownbook.render import RenderOptions, diagram_sources
-        from ownbook.svg import SvgCache, current_renderer
+        from ownbook.render.svg import SvgCache, current_renderer
 
         model = load_model(project / "content", today=TODAY).model
         assert model is not None

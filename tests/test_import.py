@@ -19,11 +19,11 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ownbook import import_common as limits
-from ownbook import importsheet
-from ownbook.importsheet import ImportMessage, ImportResult, import_sheet, write_import
-from ownbook.load import load_model
-from ownbook.model import Model
+from ownbook.commands.importer import common as limits
+from ownbook.commands.importer import sheet as importsheet
+from ownbook.commands.importer.sheet import ImportMessage, ImportResult, import_sheet, write_import
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model
 
 from tests.conftest import ROOT, TODAY
 
@@ -1651,7 +1651,7 @@ def test_the_default_handbooks_raci_xlsx_imports_back(tmp_path: Path) -> None:
 
 def test_the_command_prints_the_layout_before_anything_else(tmp_path: Path) -> None:
     from click.testing import CliRunner
-    from ownbook.cli import cli
+    from ownbook.cli.app import cli
 
     path = write_csv(tmp_path / "steps.csv", STEPS)
     run = CliRunner().invoke(
@@ -1708,7 +1708,7 @@ def test_the_layout_names_the_options_given(tmp_path: Path) -> None:
 
 def test_new_from_a_sheet_starts_a_handbook_repository(tmp_path: Path) -> None:
     from click.testing import CliRunner
-    from ownbook.cli import cli
+    from ownbook.cli.app import cli
 
     path = write_csv(tmp_path / "keys.csv", GROUPS)
     folder = tmp_path / "handbook"
@@ -1854,7 +1854,7 @@ def test_every_shape_in_every_format_places_every_letter(
     assert raci_of(loads_cleanly(result, tmp_path / "out")) == expected
     # the options printed read the sheet the same way, given on the command line
     from click.testing import CliRunner
-    from ownbook.cli import cli
+    from ownbook.cli.app import cli
 
     (again,) = [x for x in result.layout if x.startswith("options that read it so: ")]
     args = shlex.split(again.removeprefix("options that read it so: "))
@@ -2716,7 +2716,7 @@ def test_the_command_gives_one_line_not_a_traceback(
     tmp_path: Path, name: str, data: bytes, line: str | None
 ) -> None:
     from click.testing import CliRunner
-    from ownbook.cli import cli
+    from ownbook.cli.app import cli
 
     (tmp_path / name).write_bytes(data)
     run = CliRunner().invoke(cli, ["import", str(tmp_path / name), "-o", str(tmp_path / "o")])

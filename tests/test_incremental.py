@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from ownbook.load import FileCache, load_model
-from ownbook.model import Activity, Model, Raci, Team, party_team
-from ownbook.problems import Pos
+from ownbook.model.load import FileCache, load_model
+from ownbook.model.objects import Activity, Model, Raci, Team, party_team
+from ownbook.model.problems import Pos
 from ownbook.render import RenderOptions, diagram_sources, pages, render_pages
 from ownbook.render.memo import Memo
-from ownbook.svg import SvgResult
+from ownbook.render.svg import SvgResult
 
 from benchmarks.synth import write_model
 from tests.conftest import ROOT, TODAY
@@ -125,7 +125,7 @@ def edit_activity(rng: Choices, m: Model, o: RenderOptions) -> tuple[Model, Rend
 
 def _named(a: Activity) -> set[str]:
     """The teams an activity names: its letters and its escalation."""
-    return {party_team(p) for _, p, _ in a.raci.letters()} | (
+    return {party_team(p) for _, p, _ in a.raci.letters} | (
         {party_team(a.escalation)} if a.escalation else set()
     )
 
@@ -340,7 +340,7 @@ def test_one_raci_edit_redoes_only_the_pages_that_show_it(tmp_path: Path) -> Non
     memo.hits, memo.made = 0, []
     pages = render(second, options, memo)
     assert pages == render(second, options, None)
-    teams = {party_team(p) for _, p, _ in edited.raci.letters()} | {"team-029"}
+    teams = {party_team(p) for _, p, _ in edited.raci.letters} | {"team-029"}
     made_pages = {slot[1] for slot in memo.made if slot[0] == "page"}
     assert made_pages == {
         f"activities/{edited.id}.md",

@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from ownbook.cli import cli
-from ownbook.health import KINDS, assess
-from ownbook.load import load_model
+from ownbook.cli.app import cli
+from ownbook.model.health import KINDS, assess
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, render_pages
 
 from tests.conftest import BASE, ROOT, TODAY, write_files

@@ -36,8 +36,8 @@ from typing import IO, TYPE_CHECKING, Any
 import pytest
 import yaml
 from ownbook import __version__
-from ownbook.load import load_model
-from ownbook.model import split_party
+from ownbook.model.load import load_model
+from ownbook.model.objects import split_party
 
 from tests.browsing import serve
 from tests.conftest import ROOT
@@ -371,7 +371,7 @@ def test_site_is_styled_and_filters_in_chromium(product: Product, chromium: Brow
         return {
             a.id
             for a in model.activities
-            for name, party, _ in a.raci.letters()
+            for name, party, _ in a.raci.letters
             if split_party(party)[0] == team and (letter is None or name[0].upper() == letter)
         }
 

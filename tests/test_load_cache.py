@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ownbook.load import FileCache, load_model
+from ownbook.model.load import FileCache, load_model
 
 from tests.conftest import ROOT, TODAY, write_files
 

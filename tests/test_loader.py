@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ownbook.load import Checked, find_model_files, load_model
-from ownbook.yamltree import MAX_FILE_BYTES
+from ownbook.model.load import Checked, find_model_files, load_model
+from ownbook.model.yamltree import MAX_FILE_BYTES
 
 from tests.conftest import BASE, TODAY, write_files
 

@@ -4,7 +4,7 @@ status, no traceback, and (for the workbooks) the peak memory of a fresh process
 
 Peak memory (ru_maxrss of a process started from a shell) and time of `import_sheet` on
 ~256 KB workbooks, openpyxl before and the streaming reader after, one run on the 2-core
-development machine (a bare `import ownbook.importsheet` is about 27 MB):
+development machine (a bare `import ownbook.commands.importer.sheet` is about 27 MB):
 
 - 106 MB of two-letter shared strings: 931 MB, 161 s -> 22 MB (refused by the zip check);
 - 25 MB of them, ratio 99x (within the zip limits): 241 MB, 46 s -> 57 MB (refused at
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ownbook.cli import cli
+from ownbook.cli.app import cli
 
 from tests.test_import import HEADER_XML, NS, PKG_RELS, REL_NS
 
@@ -214,7 +214,7 @@ def bomb(
 # read instead where /proc has it (Linux).
 PEAK = """
 import json, resource, sys
-from ownbook.importsheet import import_sheet
+from ownbook.commands.importer.sheet import import_sheet
 result = import_sheet(sys.argv[1])
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 try:

@@ -10,13 +10,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from ownbook.parallel import in_background
+from ownbook.build.parallel import in_background
 
 CHILD = """
 import os
 import subprocess
 import sys
-from ownbook.parallel import in_background
+from ownbook.build.parallel import in_background
 data = {"rows": list(range(1000))}  # not pickled on the way in: the child inherits it
 pid, total = in_background(lambda: (os.getpid(), sum(data["rows"]))).result(timeout=60)
 print(pid != os.getpid(), total)
@@ -60,7 +60,7 @@ def test_the_worker_runs_in_its_own_process_and_outlives_its_death() -> None:
     import signal
     import time
 
-    from ownbook.parallel import Worker
+    from ownbook.build.parallel import Worker
 
     worker = Worker()
     try:
@@ -82,7 +82,7 @@ def test_the_worker_runs_in_its_own_process_and_outlives_its_death() -> None:
 
 ORPHAN = """
 import os, signal
-from ownbook.parallel import Worker
+from ownbook.build.parallel import Worker
 worker = Worker()
 print(worker.submit(os.getpid).result(timeout=60), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no shutdown runs: as when `serve` is killed

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from ownbook import assets
+from ownbook.build import assets
 
 from tests.conftest import BASE, TODAY, write_files
 from tests.test_build import mkdocs, ownbook

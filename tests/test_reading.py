@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from ownbook.load import load_model
-from ownbook.model import Model
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model
 from ownbook.render import paths, views
 from playwright.sync_api import Browser, Page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 from click.testing import CliRunner
-from ownbook.cli import cli
+from ownbook.cli.app import cli
 
 from tests.conftest import ROOT
 

@@ -20,10 +20,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from ownbook import __version__, assets, scaffold
-from ownbook.cli import cli
-from ownbook.load import load_model
-from ownbook.spec import json_schema
+from ownbook import __version__
+from ownbook.build import assets
+from ownbook.cli.app import cli
+from ownbook.commands import scaffold
+from ownbook.model.load import load_model
+from ownbook.model.spec import json_schema
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 OWNER = scaffold.DEFAULT_OWNER

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ownbook.load import load_model
-from ownbook.model import Model
+from ownbook.model.load import load_model
+from ownbook.model.objects import Model
 from ownbook.render import RenderOptions, nav, render_pages
 from ownbook.render.nav import NAV_CHUNK
 from ownbook.render.pages import MATRIX_MAX_TEAMS, STAGE_TABLE_MAX_TEAMS

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from ownbook import spec
-from ownbook.load import find_model_files
+from ownbook.model import spec
+from ownbook.model.load import find_model_files
 
 from tests.conftest import BASE, ROOT
 

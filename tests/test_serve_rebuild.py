@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from ownbook.downloads import downloads_of
-from ownbook.load import FileCache, load_model
+from ownbook.build.downloads import downloads_of
+from ownbook.model.load import FileCache, load_model
 from ownbook.render import render_downloads
 
 from tests.conftest import TODAY, make_project

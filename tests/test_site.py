@@ -10,8 +10,8 @@ from urllib.parse import unquote, urlsplit
 import markdown
 import pytest
 from bs4 import BeautifulSoup, Tag
-from ownbook.load import load_model
-from ownbook.model import Activity, Model, split_party
+from ownbook.model.load import load_model
+from ownbook.model.objects import Activity, Model, split_party
 from ownbook.render import paths
 
 from tests.conftest import TODAY
@@ -42,7 +42,7 @@ def article(site: Path, page: str) -> Tag:
 def expected_cells(model: Model, activity_id: str) -> dict[str, set[str]]:
     """{team id: letters} the model gives one activity, roles rolled up into their team."""
     out: dict[str, set[str]] = {}
-    for letter, party, _ in model.activity_by_id[activity_id].raci.letters():
+    for letter, party, _ in model.activity_by_id[activity_id].raci.letters:
         out.setdefault(split_party(party)[0], set()).add(letter)
     return out
 
@@ -93,7 +93,7 @@ def test_matrix_totals_count_each_letter(built: tuple[Model, Path]) -> None:
         team = Path(row.find("a")["href"]).stem
         counts = dict.fromkeys("RACI", 0)
         for a in model.activities:
-            for letter, party, _ in a.raci.letters():
+            for letter, party, _ in a.raci.letters:
                 if split_party(party)[0] == team:
                     counts[letter[0].upper()] += 1
         assert cells[1:] == [str(counts[x]) for x in "RACI"] + [str(sum(counts.values()))]

@@ -21,8 +21,8 @@ from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
-from ownbook.assets import MARKDOWN_EXTENSIONS
-from ownbook.load import load_model
+from ownbook.build.assets import MARKDOWN_EXTENSIONS
+from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, render_pages
 
 from tests.conftest import TODAY
@@ -94,7 +94,7 @@ glossary:
 
 
 def _extensions() -> tuple[list[str], dict[str, dict[str, object]]]:
-    """The Markdown extensions a handbook is built with: the plugin's (ownbook.assets)."""
+    """The Markdown extensions a handbook is built with: the plugin's (ownbook.build.assets)."""
     return list(MARKDOWN_EXTENSIONS), {k: v for k, v in MARKDOWN_EXTENSIONS.items() if v}
 
 

@@ -18,8 +18,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from ..model import LETTER_NAMES, Activity, Model, split_party
-from ..spec import FORMAT_VERSION, json_schema
+from ..model.objects import Activity, Letter, Model, split_party
+from ..model.spec import FORMAT_VERSION, json_schema
 
 DOWNLOADS = "downloads"
 RACI_CSV = f"{DOWNLOADS}/raci.csv"
@@ -42,7 +42,6 @@ LONG_HEADER = [
     "role",
 ]
 MATRIX_FIXED = ["activity_id", "activity", "kind", "stages"]
-_LETTER_CHAR = {"responsible": "R", "accountable": "A", "consulted": "C", "informed": "I"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -76,7 +75,7 @@ def long_rows(model: Model) -> Iterator[list[str]]:
     yield LONG_HEADER
     teams = model.team_by_id
     for a in model.activities:
-        for letter, party, _ in a.raci.letters():
+        for letter, party, _ in a.raci.letters:
             team_id, role_id = split_party(party)
             team = teams[team_id]
             role = team.role(role_id) if role_id else None
@@ -85,8 +84,8 @@ def long_rows(model: Model) -> Iterator[list[str]]:
                 a.name,
                 a.kind,
                 ";".join(a.stages),
-                _LETTER_CHAR[letter],
-                LETTER_NAMES[letter],
+                letter.char,
+                letter.label,
                 party,
                 team.id,
                 team.name,
@@ -98,7 +97,7 @@ def long_rows(model: Model) -> Iterator[list[str]]:
 def parties(model: Model) -> list[tuple[str, str]]:
     """Every party that holds a letter, as (party id, column title): each team followed by
     its roles, in the model's order."""
-    held = {party for a in model.activities for _, party, _ in a.raci.letters()}
+    held = {party for a in model.activities for _, party, _ in a.raci.letters}
     out: list[tuple[str, str]] = []
     for team in model.teams:
         if team.id in held:
@@ -114,10 +113,10 @@ def parties(model: Model) -> list[tuple[str, str]]:
 def letters_by_party(activity: Activity) -> dict[str, str]:
     """The letters each party holds in one activity, in RACI order ('A/R', 'C')."""
     held: dict[str, list[str]] = {}
-    for letter in LETTER_NAMES:  # R, A, C, I
-        for held_letter, party, _ in activity.raci.letters():
+    for letter in Letter:  # R, A, C, I
+        for held_letter, party, _ in activity.raci.letters:
             if held_letter == letter:
-                held.setdefault(party, []).append(_LETTER_CHAR[letter])
+                held.setdefault(party, []).append(letter.char)
     return {party: "/".join(letters) for party, letters in held.items()}
 
 

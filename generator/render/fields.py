@@ -35,7 +35,7 @@ import nh3
 import pyromark
 from markupsafe import Markup
 
-from ..escape import inert
+from .escape import inert
 
 # What a field may hold, element by element (`rel` is added to every link). A `span` is
 # only ever ownbook's own glossary mark (`_mark_terms`): model text never makes one.

@@ -11,7 +11,7 @@ import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ..model import Activity, Model, split_party
+from ..model.objects import Activity, Model, split_party
 from . import paths
 from .views import letters_per_team, stage_members
 
@@ -145,7 +145,7 @@ def stage_graph(model: Model, stage_id: str) -> Graph:
     """The teams of one stage: who (A/R) consults and informs whom, weighted by activities."""
     activities = stage_members(model, stage_id)
     counts = _pairs(activities)
-    involved = {split_party(p)[0] for a in activities for _, p, _ in a.raci.letters()}
+    involved = {split_party(p)[0] for a in activities for _, p, _ in a.raci.letters}
     edges = tuple(Edge(s, t, v, n) for (s, t, v), n in sorted(counts.items()))
     stage = model.stage_by_id[stage_id]
     graph = Graph(

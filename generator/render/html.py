@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup
 
-from ..escape import html_text
+from .escape import html_text
 
 CENTER = ' style="text-align: center;"'
 

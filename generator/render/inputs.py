@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model import Activity, Faq, Model, Stage, Team, party_team
+from ..model.objects import Activity, Faq, Model, Stage, Team, party_team
 from . import views
 
 if TYPE_CHECKING:

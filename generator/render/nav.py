@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Model, Team
+from ..model.objects import Model, Team
 from . import paths, views
 
 

@@ -29,14 +29,18 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .. import __version__, health
-from ..model import LETTER_NAMES, Activity, Located, Model, Team, split_party
-from ..problems import Pos
-from ..svg import SvgResult
+from .. import __version__
+from ..model import health
+from ..model.objects import Activity, Letter, Located, Model, Team, join, party_name, split_party
+from ..model.problems import Pos
+from .svg import SvgResult
 
 if TYPE_CHECKING:
-    from ..history import History, HistoryEntry
-from ..escape import (
+    from ..history.log import History, HistoryEntry
+from . import exports, graphs, html, paths, views
+from .changes import format_body
+from .dot import edge_parts, to_dot
+from .escape import (
     html_attr,
     html_id,
     html_text,
@@ -47,19 +51,14 @@ from ..escape import (
     url_attr,
     url_dest,
 )
-from . import exports, graphs, html, paths, views
-from .dot import edge_parts, to_dot
 from .fields import NO_GLOSSARY, Glossary, md_block, md_list
 from .graphs import Edge, Graph
 from .inputs import Inputs
 from .memo import NO_MEMO, Memo
 from .words import (
-    LETTER_ORDER,
-    LETTER_VERB,
     Here,
     ReviewStatus,
     external,
-    join,
     letter_badge,
     who_owns_question,
 )
@@ -238,8 +237,6 @@ _ENV.globals.update(
     date_text=_date_text,
     indent=lambda depth: Markup("    " * int(depth)),
     badge=letter_badge,
-    letter_names=LETTER_NAMES,
-    letter_verbs=LETTER_VERB,
     who_owns_question=who_owns_question,
     faq_anchor=lambda faq_id: html_id(paths.faq_anchor(faq_id)),
     who_owns_anchor=lambda activity_id: html_id(paths.who_owns_anchor(activity_id)),
@@ -563,19 +560,16 @@ class _Renderer:
         take part than a table has room for columns."""
         here = self.here(path)
         head = [Markup("Activity")] + [
-            Markup(str(letter_badge(letter)) + " " + LETTER_NAMES[letter])
-            for letter in LETTER_ORDER
+            Markup(str(letter_badge(letter)) + " " + letter.label) for letter in Letter.by_weight()
         ]
 
         def row(a: Activity) -> str:
-            raci = a.raci
-            held = {
-                "accountable": [raci.accountable] if raci.accountable else [],
-                "responsible": list(raci.responsible),
-                "consulted": list(raci.consulted),
-                "informed": list(raci.informed),
-            }
-            cells = [Markup(", ".join(self.party_name(p) for p in held[x])) for x in LETTER_ORDER]
+            cells = [
+                Markup(
+                    ", ".join(str(md_text(party_name(self.model, p))) for p in a.raci.parties(x))
+                )
+                for x in Letter.by_weight()
+            ]
             return html.row([Markup(f"{row_marker(a)}{here.activity(a)}"), *cells])
 
         rows = [
@@ -592,12 +586,6 @@ class _Renderer:
         )
         return Markup(f"{html.p(note)}\n\n{html.table(head, rows)}")
 
-    def party_name(self, party: str) -> str:
-        team_id, role_id = split_party(party)
-        team = self.model.team_by_id[team_id]
-        name = team.name if role_id is None else f"{self.role_name(team, role_id)} ({team.name})"
-        return str(md_text(name))
-
     @staticmethod
     def role_name(team: Team, role_id: str | None) -> str | None:
         if role_id is None:
@@ -607,13 +595,7 @@ class _Renderer:
 
     def activity(self, a: Activity) -> str:
         m = self.model
-        raci = a.raci
-        rows = [
-            ("accountable", [raci.accountable] if raci.accountable else []),
-            ("responsible", list(raci.responsible)),
-            ("consulted", list(raci.consulted)),
-            ("informed", list(raci.informed)),
-        ]
+        rows = [(letter, a.raci.parties(letter)) for letter in Letter.by_weight()]
         return self.page(
             "activity.md.j2",
             paths.activity_page(a.id),
@@ -639,10 +621,10 @@ class _Renderer:
         activities = [a for s in self.sections for a in s.activities if a.id in mine]
         # Each activity once, under the strongest letter the team holds in it: what it owns
         # (A), what it does (R), then folded, what it is consulted on (C) or told of (I).
-        groups: dict[str, list[Markup]] = {letter: [] for letter in LETTER_ORDER}
+        groups: dict[Letter, list[Markup]] = {letter: [] for letter in Letter.by_weight()}
         for a in activities:
             letters = views.cell_letters(a, team.id)
-            strongest = min(letters, key=lambda x: LETTER_ORDER.index(x[0]))[0]
+            strongest = min(letters, key=lambda x: x[0].weight)[0]
             groups[strongest].append(self.holding_line(here, team, a, letters))
         reading = []
         for stage in m.lifecycle:
@@ -668,10 +650,10 @@ class _Renderer:
             facts=Markup(
                 " · ".join(f"<strong>{label}:</strong> {value}" for label, value in facts)
             ),
-            owns=groups["accountable"],
-            does=groups["responsible"],
-            consulted=groups["consulted"],
-            informed=groups["informed"],
+            owns=groups[Letter.ACCOUNTABLE],
+            does=groups[Letter.RESPONSIBLE],
+            consulted=groups[Letter.CONSULTED],
+            informed=groups[Letter.INFORMED],
             reading=reading,
             faqs=self.inputs.faqs_for("team", team.id),
             edit_target=team,
@@ -687,19 +669,19 @@ class _Renderer:
         return Markup(", ".join(str(value) for _, value in here.contact(team)))
 
     def holding_line(
-        self, here: Here, team: Team, a: Activity, letters: list[tuple[str, str | None]]
+        self, here: Here, team: Team, a: Activity, letters: list[tuple[Letter, str | None]]
     ) -> Markup:
         """One activity on a team page, as one list item of raw HTML: its link, then in small
         type its stages and every letter the team holds in it with the role that holds it
         (named, not only in a tooltip). The letter the list is headed by goes unsaid."""
-        by_letter: dict[str, list[str | None]] = {}
+        by_letter: dict[Letter, list[str | None]] = {}
         for letter, role_id in letters:
             by_letter.setdefault(letter, []).append(self.role_name(team, role_id))
-        heading = min(by_letter, key=LETTER_ORDER.index)
+        heading = min(by_letter, key=lambda letter: letter.weight)
         phrases = []
         for letter, roles in by_letter.items():
             named = [r for r in roles if r is not None]
-            phrase = "" if letter == heading else "also " + LETTER_NAMES[letter].lower()
+            phrase = "" if letter == heading else "also " + letter.value
             if named:
                 phrase += (" (and" if None in roles else "") + " as " + join(named)
                 phrase += ")" if None in roles else ""
@@ -725,7 +707,7 @@ class _Renderer:
         totals = []
         for team in m.teams:
             counts = Counter(h.letter for h in self.held.get(team.id, []))
-            totals.append((team, {letter: counts[letter] for letter in LETTER_ORDER}))
+            totals.append((team, {letter: counts[letter] for letter in Letter.by_weight()}))
         grid = len(m.teams) <= MATRIX_MAX_TEAMS
 
         def table(s: views.Section) -> Markup:
@@ -737,7 +719,7 @@ class _Renderer:
 
         tables = self.per_section("matrix", self.inputs.matrix_section, table)
         legend = Markup(
-            " ".join(f"{letter_badge(x)} {LETTER_NAMES[x]}" for x in LETTER_ORDER)
+            " ".join(f"{letter_badge(x)} {x.label}" for x in Letter.by_weight())
             + ". A letter held through a role names the role beside it."
         )
         downloads = Markup(
@@ -886,8 +868,6 @@ class _Renderer:
         )
 
     def changes(self) -> str:
-        from ..diff import format_body
-
         return self.page(
             "changes.md.j2",
             paths.CHANGES,
@@ -968,7 +948,7 @@ def natural_width(svg: str) -> int | None:
 def row_marker(a: Activity) -> Markup:
     """An empty element in a matrix row that tells the matrix script what the row holds
     (its stages and each party's letters), whatever the table's layout."""
-    held = " ".join(f"{party}:{letter[0].upper()}" for letter, party, _ in a.raci.letters())
+    held = " ".join(f"{party}:{letter[0].upper()}" for letter, party, _ in a.raci.letters)
     return Markup(
         f'<span class="ob-row" data-activity="{html_attr(a.id)}" '
         f'data-stages="{html_attr(" ".join(a.stages))}" data-held="{html_attr(held)}"></span>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from functools import lru_cache
 
-from ..spec import slugify
+from ..model.spec import slugify
 
 HOME = "index.md"
 TEAMS = "teams.md"

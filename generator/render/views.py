@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import Activity, Faq, Model, Stage, Team, split_party
+from ..model.objects import Activity, Faq, Letter, Model, Stage, Team, split_party
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Held:
     """One letter a team holds in one activity, directly or through one of its roles."""
 
     activity: Activity
-    letter: str
+    letter: Letter
     party: str
     role_id: str | None
 
@@ -85,7 +85,7 @@ def _held(a: Activity) -> tuple[tuple[str, Held], ...]:
     cached: tuple[tuple[str, Held], ...] | None = a.__dict__.get("_held")
     if cached is None:
         found = []
-        for letter, party, _ in a.raci.letters():
+        for letter, party, _ in a.raci.letters:
             team_id, role_id = split_party(party)
             found.append((team_id, Held(a, letter, party, role_id)))
         cached = tuple(found)
@@ -93,20 +93,17 @@ def _held(a: Activity) -> tuple[tuple[str, Held], ...]:
     return cached
 
 
-_ORDER = {"accountable": 0, "responsible": 1, "consulted": 2, "informed": 3}
-
-
-def cell_letters(a: Activity, team_id: str) -> list[tuple[str, str | None]]:
+def cell_letters(a: Activity, team_id: str) -> list[tuple[Letter, str | None]]:
     """The letters a team holds in one activity, as (letter, role id or None), A first."""
     return letters_per_team(a).get(team_id, [])
 
 
-def letters_per_team(a: Activity) -> dict[str, list[tuple[str, str | None]]]:
+def letters_per_team(a: Activity) -> dict[str, list[tuple[Letter, str | None]]]:
     """{team id: [(letter, role id or None)]} for one activity, A first; computed once."""
-    cached: dict[str, list[tuple[str, str | None]]] | None = a.__dict__.get("_per_team")
+    cached: dict[str, list[tuple[Letter, str | None]]] | None = a.__dict__.get("_per_team")
     if cached is None:
         cached = defaultdict(list)
-        for letter, party, _ in sorted(a.raci.letters(), key=lambda x: _ORDER[x[0]]):
+        for letter, party, _ in sorted(a.raci.letters, key=lambda x: x[0].weight):
             p_team, role_id = split_party(party)
             cached[p_team].append((letter, role_id))
         cached = dict(cached)
@@ -116,7 +113,7 @@ def letters_per_team(a: Activity) -> dict[str, list[tuple[str, str | None]]]:
 
 def teams_involved(model: Model, activities: list[Activity] | tuple[Activity, ...]) -> list[Team]:
     """The teams holding any letter in these activities, in model order."""
-    involved = {split_party(party)[0] for a in activities for _letter, party, _ in a.raci.letters()}
+    involved = {split_party(party)[0] for a in activities for _letter, party, _ in a.raci.letters}
     return [t for t in model.teams if t.id in involved]
 
 

@@ -7,41 +7,23 @@ model string it puts in a link or a sentence is escaped for Markdown.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markupsafe import Markup
 
-from ..escape import html_text, md_text, url_attr
-from ..model import Activity, Faq, Model, Stage, Team, split_party
+from ..model.objects import Activity, Faq, Letter, Model, Stage, Team, join, split_party
 from . import paths
-
-LETTER_ORDER = ("accountable", "responsible", "consulted", "informed")
-LETTER_CHAR = {"responsible": "R", "accountable": "A", "consulted": "C", "informed": "I"}
-LETTER_VERB = {
-    "accountable": "Accountable for",
-    "responsible": "Responsible for",
-    "consulted": "Consulted on",
-    "informed": "Informed of",
-}
+from .escape import html_text, md_text, url_attr
 
 
-def join(items: Sequence[str]) -> str:
-    """'A', 'A and B', 'A, B and C'. Plain `str` concatenation: adding a `str` to a `Markup`
-    would HTML-escape it a second time."""
-    items = [str(item) for item in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def letter_badge(letter: str, note: str | None = None) -> Markup:
+def letter_badge(letter: Letter, note: str | None = None) -> Markup:
     """A RACI letter that reads at a glance: the letter itself, coloured, named in its
     tooltip; the role that holds it, if any, written beside it (visible on a phone, and
     never model text in an attribute: Material's tooltips render `title` as HTML)."""
-    char = LETTER_CHAR[letter]
-    badge = f'<span class="ob-letter ob-{char.lower()}" title="{letter.capitalize()}">{char}</span>'
+    char = letter.char
+    badge = f'<span class="ob-letter ob-{char.lower()}" title="{letter.label}">{char}</span>'
     if note is None:
         return Markup(badge)
     role = f'<small class="ob-role">{html_text(note)}</small>'

@@ -1,0 +1,322 @@
+"""The rules of the content format that span objects: identity, references, RACI, health.
+
+Shape problems (types, unknown keys) are found while decoding; this module checks what can
+only be seen with the whole model in hand, and reports every problem at the line of the
+value it is about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from .objects import Activity, Letter, Model, split_party
+from .problems import Pos, Problem
+from .spec import did_you_mean
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def pos(self) -> Pos: ...
+
+    def at(self, key: str, index: int | None = None) -> Pos: ...
+
+
+def validate(model: Model, *, today: dt.date, health: bool = True) -> list[Problem]:
+    """Every cross-object problem of the model, errors and warnings alike.
+
+    `health=False` leaves out the model-wide warnings: a caller whose model already failed
+    to decode passes it, since a value dropped for an error would show up again as a
+    misleading warning ("never reviewed" for a misspelt date).
+    """
+    global _last_activities
+    v = _Validator(model)
+    v.unique_ids()
+    v.lifecycle()
+    v.parents()
+    # An activity's problems depend on it and on the ids it may name. `serve` loads the
+    # model again after every edit and keeps the objects of unchanged files: their problems
+    # are taken from the last validation when those ids did not change either.
+    names = (v.stage_ids, tuple((t.id, tuple(r.id for r in t.roles)) for t in model.teams))
+    last = _last_activities if _last_activities[0] == names else (names, {})
+    kept: dict[int, tuple[Activity, list[Problem]]] = {}
+    for activity in model.activities:
+        found = last[1].get(id(activity))
+        if found is None or found[0] is not activity:
+            start = len(v.problems)
+            v.activity(activity)
+            found = (activity, v.problems[start:])
+        else:
+            v.problems.extend(found[1])
+        kept[id(activity)] = found
+    _last_activities = (names, kept)
+    v.faqs()
+    v.glossary()
+    if health:
+        v.health(today)
+    return v.problems
+
+
+# The last validation's activity problems, with the ids they were checked against.
+_last_activities: tuple[object, dict[int, tuple[Activity, list[Problem]]]] = ((), {})
+
+
+class _Validator:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.problems: list[Problem] = []
+        self.team_ids = tuple(model.team_by_id)
+        self.stage_ids = tuple(model.stage_by_id)
+        self.activity_ids = tuple(model.activity_by_id)
+
+    def report(self, code: str, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(code, pos, message, hint))
+
+    # identity ------------------------------------------------------------------------
+
+    def unique_ids(self) -> None:
+        m = self.model
+        self._unique("team", m.teams)
+        self._unique("stage", m.stages)
+        self._unique("activity", m.activities)
+        self._unique("FAQ", m.faqs)
+        for team in m.teams:
+            self._unique(f"role in team '{team.id}'", team.roles)
+
+    def _unique(self, noun: str, items: Iterable[_HasId]) -> None:
+        first: dict[str, Pos] = {}
+        for item in items:
+            if not item.id:
+                continue
+            if item.id in first:
+                self.report(
+                    "OB205",
+                    item.at("id"),
+                    f"duplicate {noun} id '{item.id}', first defined at {first[item.id]}",
+                    "ids must be unique; rename one of them",
+                )
+            else:
+                first[item.id] = item.at("id")
+
+    # references ----------------------------------------------------------------------
+
+    def ref(self, code: str, noun: str, value: str, known: tuple[str, ...], pos: Pos) -> bool:
+        if value in known:
+            return True
+        self.report(code, pos, f"unknown {noun} '{value}'", did_you_mean(value, known))
+        return False
+
+    def refs(
+        self,
+        code: str,
+        noun: str,
+        owner: _HasId,
+        key: str,
+        values: tuple[str, ...],
+        known: tuple[str, ...],
+    ) -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            pos = owner.at(key, i)
+            if value in seen:
+                self.report("OB210", pos, f"{noun} '{value}' listed twice in '{key}'")
+            seen.add(value)
+            self.ref(code, noun, value, known, pos)
+
+    def party(self, party: str, pos: Pos) -> bool:
+        team_id, role_id = split_party(party)
+        if not self.ref("OB201", "team", team_id, self.team_ids, pos):
+            return False
+        if role_id is None:
+            return True
+        team = self.model.team_by_id[team_id]
+        roles = tuple(r.id for r in team.roles)
+        if role_id in roles:
+            return True
+        hint = did_you_mean(role_id, roles)
+        if hint is None:
+            hint = (
+                f"team '{team_id}' has roles: {', '.join(roles)}"
+                if roles
+                else f"team '{team_id}' defines no roles"
+            )
+        self.report("OB202", pos, f"unknown role '{role_id}' in team '{team_id}'", hint)
+        return False
+
+    def lifecycle(self) -> None:
+        hb = self.model.handbook
+        seen: dict[str, Pos] = {}
+        for i, stage_id in enumerate(hb.lifecycle):
+            pos = hb.at("lifecycle", i)
+            if stage_id in seen:
+                self.report(
+                    "OB206",
+                    pos,
+                    f"stage '{stage_id}' is listed twice in the lifecycle (first at line "
+                    f"{seen[stage_id].line})",
+                    "each stage appears exactly once",
+                )
+                continue
+            seen[stage_id] = pos
+            self.ref("OB203", "stage", stage_id, self.stage_ids, pos)
+        if not hb.lifecycle:  # reported already as missing/empty
+            return
+        for stage in self.model.stages:
+            if stage.id and stage.id not in seen:
+                self.report(
+                    "OB207",
+                    stage.at("id"),
+                    f"stage '{stage.id}' is not in the handbook's lifecycle",
+                    f"add it to 'lifecycle' at {hb.at('lifecycle')}",
+                )
+
+    def parents(self) -> None:
+        teams = self.model.team_by_id
+        for team in self.model.teams:
+            if team.parent is not None:
+                if team.parent == team.id:
+                    self.report("OB208", team.at("parent"), f"team '{team.id}' is its own parent")
+                    continue
+                self.ref("OB201", "team", team.parent, self.team_ids, team.at("parent"))
+        reported: set[str] = set()
+        for team in self.model.teams:
+            chain = [team.id]
+            current = team.parent
+            while current is not None and current in teams and current not in chain:
+                chain.append(current)
+                current = teams[current].parent
+            if current == team.id and len(chain) > 1 and not reported & set(chain):
+                reported |= set(chain)
+                loop = " -> ".join([*chain, team.id])
+                self.report(
+                    "OB208",
+                    team.at("parent"),
+                    f"teams form a parent cycle: {loop}",
+                    "a team cannot be inside one of its own sub-teams",
+                )
+
+    # activities ----------------------------------------------------------------------
+
+    def activity(self, a: Activity) -> None:
+        self.refs("OB203", "stage", a, "stages", a.stages, self.stage_ids)
+        if a.escalation is not None:
+            self.party(a.escalation, a.at("escalation"))
+        raci = a.raci
+        held: dict[str, list[Letter]] = defaultdict(list)
+        for letter, party, index in raci.letters:
+            pos = raci.at(letter, index)
+            if not self.party(party, pos):
+                continue
+            if letter in held[party]:
+                self.report(
+                    "OB305",
+                    pos,
+                    f"'{party}' is listed twice as {letter.label} in '{a.id}'",
+                    "remove the repeat",
+                )
+                continue
+            others = [
+                x for x in held[party] if {x, letter} != {Letter.ACCOUNTABLE, Letter.RESPONSIBLE}
+            ]
+            if others:
+                self.report(
+                    "OB304",
+                    pos,
+                    f"'{party}' is both {others[0].label} and {letter.label} in '{a.id}'",
+                    "give each party one letter (Accountable and Responsible together is fine)",
+                )
+            held[party].append(letter)
+
+    def faqs(self) -> None:
+        for faq in self.model.faqs:
+            self.refs("OB203", "stage", faq, "stages", faq.stages, self.stage_ids)
+            self.refs("OB201", "team", faq, "teams", faq.teams, self.team_ids)
+            self.refs("OB204", "activity", faq, "activities", faq.activities, self.activity_ids)
+
+    def glossary(self) -> None:
+        first: dict[str, Pos] = {}
+        for term in self.model.glossary:
+            names = [(term.term, term.at("term"))]
+            names += [(alias, term.at("aliases", i)) for i, alias in enumerate(term.aliases)]
+            for name, pos in names:
+                key = name.strip().casefold()
+                if not key:
+                    continue
+                if key in first:
+                    self.report(
+                        "OB209",
+                        pos,
+                        f"glossary term '{name}' is already defined at {first[key]}",
+                        "merge the two definitions or rename one",
+                    )
+                else:
+                    first[key] = pos
+
+    # health warnings -----------------------------------------------------------------
+
+    def health(self, today: dt.date) -> None:
+        m = self.model
+        holders: set[str] = set()
+        accountable: Counter[str] = Counter()
+        staged: set[str] = set()
+        for a in m.activities:
+            staged.update(a.stages)
+            for letter, party, _ in a.raci.letters:
+                team_id = party.partition("/")[0]
+                holders.add(team_id)
+                if letter == "accountable":
+                    accountable[team_id] += 1
+        for team in m.teams:
+            if team.id and team.id not in holders:
+                self.report(
+                    "OB401",
+                    team.at("id"),
+                    f"team '{team.id}' holds no RACI letter in any activity",
+                    "give it a letter or remove the team",
+                )
+        for stage in m.stages:
+            if stage.id and stage.id not in staged:
+                self.report(
+                    "OB402",
+                    stage.at("id"),
+                    f"stage '{stage.id}' has no activity",
+                    "add an activity whose 'stages' lists it",
+                )
+        limit = m.handbook.max_accountable_per_team
+        if limit is not None:
+            for team in m.teams:
+                if accountable[team.id] > limit:
+                    self.report(
+                        "OB403",
+                        team.at("id"),
+                        f"team '{team.id}' is accountable for {accountable[team.id]} "
+                        f"activities, more than max_accountable_per_team ({limit})",
+                        "share accountability with another team or raise the limit",
+                    )
+        for a in m.activities:
+            self.problems.extend(review_problems(m, a, today))
+
+
+def review_problems(model: Model, a: Activity, today: dt.date) -> Iterator[Problem]:
+    """Review reminders for one activity: never reviewed, or past its cadence."""
+    due = model.review_due(a)
+    if due is None:
+        yield Problem(
+            "OB405",
+            a.at("id"),
+            f"activity '{a.id}' has never been reviewed",
+            "confirm the RACI with its parties and set 'reviewed: YYYY-MM-DD'",
+        )
+    elif due < today:
+        yield Problem(
+            "OB404",
+            a.at("reviewed"),
+            f"review of '{a.id}' was due on {due.isoformat()} (reviewed {a.reviewed}, "
+            f"every {model.review_cadence(a)} days)",
+            "confirm the RACI with its parties and update 'reviewed'",
+        )

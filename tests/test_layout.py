@@ -1,0 +1,100 @@
+"""The package layout is the data flow: no module imports against it.
+
+model (read, decode, check) -> history (the model over commits) -> render (pages) -> build
+(a site on disk, the engines) -> commands (who, codeowners, scaffold, importer) -> the edges
+(`cli`, the only package that parses arguments; `plugin`, the only module that imports
+MkDocs). Every import counts, function-local and type-only ones included.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "generator"
+
+# Each layer may import its own and the layers before it, never one after it.
+LAYERS = ("model", "history", "render", "build", "commands", "cli", "plugin")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(["ownbook", *parts])
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module or name imported) for every import in a file."""
+    name = module_name(path)
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module or ""
+            else:
+                up = package[: len(package) - (node.level - 1)]
+                base = ".".join(up + ([node.module] if node.module else []))
+            out += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return out
+
+
+def layer(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "ownbook" or len(parts) < 2 or parts[1] not in LAYERS:
+        return None
+    return LAYERS.index(parts[1])
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    loose = {module_name(p) for p in modules() if layer(module_name(p)) is None}
+    assert loose == {"ownbook", "ownbook.__main__"}
+
+
+def test_no_module_imports_against_the_flow() -> None:
+    against = []
+    for path in modules():
+        here = layer(module_name(path))
+        if here is None:
+            continue
+        for line, target in imports(path):
+            there = layer(target)
+            if there is not None and there > here:
+                against.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
+    assert against == []
+
+
+def test_the_plugin_and_the_command_line_do_not_import_each_other() -> None:
+    plugin = [t for _, t in imports(PACKAGE / "plugin.py")]
+    assert [t for t in plugin if t.startswith(("ownbook.cli", "ownbook.commands"))] == []
+    for path in (PACKAGE / "cli").rglob("*.py"):
+        assert [t for _, t in imports(path) if t.startswith("ownbook.plugin")] == []
+
+
+def test_only_the_plugin_imports_mkdocs_and_only_the_cli_parses_arguments() -> None:
+    found: dict[str, set[str]] = {"mkdocs": set(), "click": set(), "argparse": set()}
+    for path in modules():
+        for _, target in imports(path):
+            top = target.split(".")[0]
+            if top in found:
+                found[top].add(module_name(path))
+    assert found["mkdocs"] == {"ownbook.plugin"}
+    assert {m.split(".")[1] for m in found["click"]} == {"cli"}
+    assert found["argparse"] == set()
+
+
+def test_the_readme_names_each_package_and_its_job() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Development", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\s*\| `(?:generator/)?([a-z_]+)/?(?:\.py)?` \|", section, re.M))
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert packages | {"plugin"} <= named, "the README's Development table misses a package"
