@@ -9,7 +9,6 @@ every problem listed at file:line, warnings are logged so that `--strict` fails 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -33,13 +32,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils.yaml import yaml_load
 
-from .build import assets
+from .build import assets, pipeline
 from .build.blocks import SetAside, set_aside
 from .build.downloads import downloads_of
-from .build.output import prepare_cache_dir, refuse_output_link
+from .build.output import refuse_output_link
 from .build.parallel import Worker, in_background
 from .build.rebuild import LastBuild, merged_search, site_digest, unchanged
-from .history.log import ownership_history
 from .model.load import (
     Checked,
     FileCache,
@@ -53,23 +51,16 @@ from .model.objects import Model
 from .model.problems import OwnbookError, Pos, Problem, Severity, format_problems
 from .render import (
     RenderOptions,
-    diagram_sources,
     exports,
     nav,
     paths,
     render_downloads,
-    render_pages,
     site_name,
 )
 from .render.memo import Memo
-from .render.svg import SvgCache, render_svgs
+from .render.svg import SvgCache
 
 log = get_plugin_logger("ownbook")
-
-# `ownbook build` checks the model before MkDocs starts; it hands the result over here so
-# the YAML is not read twice.
-# The seconds the check took count as the plugin's own "load" time.
-_preloaded: dict[Path, tuple[Checked, float]] = {}
 
 
 class _Date(BaseConfigOption[dt.date | None]):
@@ -100,11 +91,11 @@ class _Count(BaseConfigOption[int]):
 
 
 class OwnbookConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' own hook
-    content_dir = c.Type(str, default="content")
+    content_dir = c.Type(str, default=pipeline.CONTENT_DIR)
     # Rendered diagrams are kept here across builds (relative to mkdocs.yml).
-    cache_dir = c.Type(str, default=".cache/ownbook")
+    cache_dir = c.Type(str, default=pipeline.CACHE_DIR)
     # How many commits of content/ the "Ownership changes" page goes back (0: none).
-    history_limit = _Count(default=20)
+    history_limit = _Count(default=pipeline.HISTORY_LIMIT)
     # Leave the nav of mkdocs.yml alone (when it has one) instead of building it from the model.
     keep_nav = c.Type(bool, default=False)
     # The date review cadence is checked against (default: the day of the build).
@@ -160,6 +151,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         self.downloads_written: Future[None] | None = None
         # Each generated page's HTML blocks, set aside while MkDocs converts the rest.
         self.aside: dict[str, SetAside] = {}
+        # `ownbook build` checks the model before MkDocs starts and hands it over here (the
+        # content folder, the result, the seconds it took), so the YAML is read once.
+        self.preloaded: tuple[Path, Checked, float] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin (its caches, memo and worker) alive across
@@ -214,8 +208,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         except OwnbookError as exc:
             raise PluginError(str(exc)) from None
         with self._timed("load"):
-            preloaded = _preloaded.pop(content, None)
-            if preloaded is None:
+            preloaded, self.preloaded = self.preloaded, None
+            if preloaded is None or preloaded[0] != content:
+                preloaded = None
                 checked = load_model(
                     content,
                     today=self._today(),
@@ -223,7 +218,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
                     cache=self.file_cache,
                 )
             else:
-                checked, seconds = preloaded
+                _, checked, seconds = preloaded
                 self.timings["load_before_build"] = seconds
         # MkDocs walks docs_dir next, following links and opening every file: a link or a
         # FIFO there must fail the build now (the loader has checked the content folder).
@@ -245,24 +240,25 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             directory_urls=config.use_directory_urls,
         )
         try:
-            cache_folder = self._cache_folder(root)
+            cache_folder = self.cache_folder(root)
         except OwnbookError as exc:
             raise PluginError(str(exc)) from None
-        with self._timed("diagrams"):
-            dots = diagram_sources(model, options, self.memo)
-            svgs = render_svgs(dots, self._svg_cache(cache_folder))
-        problems = sorted({r.error for r in svgs.values() if r.error is not None})
+        site = pipeline.render_site(
+            model,
+            content,
+            options,
+            self._svg_cache(cache_folder),
+            history_limit=self.config.history_limit,
+            memo=self.memo,
+            timed=self._timed,
+        )
+        problems = site.diagram_failures
         if problems:
             message = f"{len(problems)} kind(s) of diagram failure: " + "; ".join(problems)
             if config.strict:
                 raise PluginError(message)
             log.warning(message + " (the pages show the DOT source instead)")
-        with self._timed("history"):
-            history = ownership_history(content, cache_folder, self.config.history_limit)
-        with self._timed("pages"):
-            self.pages = render_pages(
-                model, dataclasses.replace(options, svgs=svgs, history=history), self.memo
-            )
+        self.pages = site.pages
         with self._timed("downloads"):
             if self.worker is not None and preloaded is None:
                 self.downloads_job = self.worker.submit(
@@ -279,13 +275,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             config.nav = nav(model)
         return config
 
-    def _cache_folder(self, root: Path) -> Path:
-        """The checked cache folder: `OWNBOOK_CACHE_DIR` (the operator's), else `cache_dir`
-        under the project, which a pull request must not have linked or committed."""
-        chosen = os.environ.get("OWNBOOK_CACHE_DIR")
-        if chosen:
-            return prepare_cache_dir(Path(chosen), None)
-        return prepare_cache_dir(root / self.config.cache_dir, root)
+    def cache_folder(self, root: Path) -> Path:
+        return pipeline.cache_folder(root, self.config.cache_dir)
 
     def _svg_cache(self, folder: Path) -> SvgCache:
         if self.svg_cache is None or self.svg_cache.folder != folder:
@@ -463,16 +454,15 @@ def build_site(
             if isinstance(plugin, OwnbookPlugin):
                 # Refused here too (on_config checks again), so that `ownbook build` says
                 # it in one line rather than through MkDocs' abort.
-                plugin._cache_folder(Path(config.config_file_path).parent.resolve())
+                plugin.cache_folder(Path(config.config_file_path).parent.resolve())
                 if today is not None:
                     plugin.config["today"] = today  # the option's stored value
                 if checked is not None:
-                    _preloaded[plugin.content_path(config)] = (checked, load_seconds)
+                    plugin.preloaded = (plugin.content_path(config), checked, load_seconds)
         build(config)
     except Abort as exc:
         raise OwnbookError(f"mkdocs build failed: {exc}") from None
     finally:
-        _preloaded.clear()
         logging.getLogger("mkdocs").removeHandler(handler)
 
 

@@ -21,7 +21,7 @@ from ownbook.model.load import FileCache, load_model
 from ownbook.model.objects import Activity, Model, Raci, Team, party_team
 from ownbook.model.problems import Pos
 from ownbook.render import RenderOptions, diagram_sources, pages, render_pages
-from ownbook.render.memo import Memo
+from ownbook.render.memo import Memo, NoMemo
 from ownbook.render.svg import SvgResult
 
 from benchmarks.synth import write_model
@@ -394,8 +394,9 @@ def test_parent_and_sub_team_links_follow_edits(tmp_path: Path) -> None:
         )
 
 
-def test_a_build_without_memo_makes_each_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`diagram_sources` and then `render_pages` of one model share its graphs."""
+def test_a_one_off_build_makes_each_graph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`diagram_sources` and then `render_pages` of one model, given one `NoMemo`, share its
+    graphs (the build pipeline passes one)."""
     model = _default()
     options = RenderOptions(today=TODAY)
     made: list[str] = []
@@ -406,7 +407,7 @@ def test_a_build_without_memo_makes_each_graph_once(monkeypatch: pytest.MonkeyPa
         return stage_graph(m, stage_id)
 
     monkeypatch.setattr(pages.graphs, "stage_graph", counted)
-    monkeypatch.setattr(pages, "_last", None)
-    dots = diagram_sources(model, options)
-    render_pages(model, dataclasses.replace(options, svgs=_fake_svgs(dots)))
+    memo = NoMemo()
+    dots = diagram_sources(model, options, memo)
+    render_pages(model, dataclasses.replace(options, svgs=_fake_svgs(dots)), memo)
     assert sorted(made) == sorted(s.id for s in model.lifecycle)

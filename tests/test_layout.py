@@ -12,6 +12,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator"
 
@@ -98,3 +100,20 @@ def test_the_readme_names_each_package_and_its_job() -> None:
     named = set(re.findall(r"^\s*\| `(?:generator/)?([a-z_]+)/?(?:\.py)?` \|", section, re.M))
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert packages | {"plugin"} <= named, "the README's Development table misses a package"
+
+
+def test_git_ignores_no_file_of_the_package() -> None:
+    """A file git ignores is missing from every fresh clone, CI's included: `build/` in
+    .gitignore once hid `generator/build/__init__.py`."""
+    import subprocess
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout (an unpacked sdist)")
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "generator", "theme"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert [f for f in listed if "__pycache__" not in f and not f.endswith(".pyc")] == []

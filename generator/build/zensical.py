@@ -37,7 +37,8 @@ from .output import prepare_cache_dir, safe_join, write_files
 from ..model.problems import OwnbookError, format_problems
 from ..render import RenderOptions, nav, paths, site_name
 from ..render.memo import Memo
-from .sitefiles import SiteFiles, site_files
+from . import pipeline
+from .pipeline import SiteFiles, site_files
 from ..render.svg import SvgCache
 
 CONFIG_NAME = "zensical.yml"
@@ -144,14 +145,9 @@ def read_handbook(config_file: Path, content: Path | None = None) -> Handbook:
             f"{shown} does not list the ownbook plugin, so there is no handbook to build"
         )
     root = config_file.parent.resolve()
-    chosen = os.environ.get("OWNBOOK_CACHE_DIR")
-    cache_dir = _option(options, "cache_dir", str, ".cache/ownbook", shown)
-    cache = (
-        prepare_cache_dir(Path(chosen), None)
-        if chosen
-        else prepare_cache_dir(root / cache_dir, root)
-    )
-    folder = _option(options, "content_dir", str, "content", shown)
+    cache_dir = _option(options, "cache_dir", str, pipeline.CACHE_DIR, shown)
+    cache = pipeline.cache_folder(root, cache_dir)
+    folder = _option(options, "content_dir", str, pipeline.CONTENT_DIR, shown)
     return Handbook(
         config_file=config_file,
         root=root,
@@ -159,7 +155,7 @@ def read_handbook(config_file: Path, content: Path | None = None) -> Handbook:
         content=content or unresolved_last(root / folder),
         docs_dir=unresolved_last(root / str(settings.get("docs_dir") or "docs")),
         cache_folder=cache,
-        history_limit=_option(options, "history_limit", int, 20, shown),
+        history_limit=_option(options, "history_limit", int, pipeline.HISTORY_LIMIT, shown),
         today=_date(options.get("today"), shown),
         keep_nav=_option(options, "keep_nav", bool, False, shown),
         allow_pages=_option(options, "allow_pages", bool, False, shown),

@@ -16,8 +16,8 @@ import click
 from .. import __version__
 from ..build import assets, engines
 from ..build import zensical as zensical_engine
-from ..build.output import prepare_cache_dir, refuse_output_link, staged_dir, write_files
-from ..build.sitefiles import site_files
+from ..build.output import refuse_output_link, staged_dir, write_files
+from ..build.pipeline import cache_folder, site_files
 from ..model.load import Checked, load_model, unresolved_last
 from ..model.problems import (
     OwnbookError,
@@ -355,13 +355,7 @@ def _generate(
         )
         raise SystemExit(1)
     options = RenderOptions(today=today or dt.date.today(), source_root=str(cwd))
-    chosen = os.environ.get("OWNBOOK_CACHE_DIR")
-    folder = (
-        prepare_cache_dir(Path(chosen), None)
-        if chosen
-        else prepare_cache_dir(cwd / ".cache" / "ownbook", cwd)
-    )
-    files = site_files(checked.model, content_dir, options, SvgCache(folder))
+    files = site_files(checked.model, content_dir, options, SvgCache(cache_folder(cwd)))
     for failure in files.diagram_failures:
         _say(f"warning: diagram not drawn: {failure}", err=True)
     if files.diagram_failures and strict:

@@ -148,20 +148,22 @@ class Raci(Located):
         held: tuple[str, ...] = getattr(self, letter.value)
         return list(held)
 
-    @cached_property
-    def letters(self) -> tuple[tuple[Letter, str, int | None], ...]:
-        """Every (letter, party, index in its list) held in this RACI, in the model's order.
+    # Every (letter, party, index in its list) held, in the model's order. Derived when the
+    # object is made (it is immutable after): pages, diagrams, checks and the health
+    # report all walk the letters, and `serve` keeps unchanged objects between loads.
+    letters: tuple[tuple[Letter, str, int | None], ...] = field(
+        init=False, compare=False, repr=False
+    )
 
-        Derived once per object (a declared `cached_property`, not a field): pages, diagrams,
-        checks and the health report all walk the letters, and `serve` keeps unchanged
-        objects from one load to the next."""
-        out: list[tuple[Letter, str, int | None]] = []
-        out += [(Letter.RESPONSIBLE, p, i) for i, p in enumerate(self.responsible)]
+    def __post_init__(self) -> None:
+        held: list[tuple[Letter, str, int | None]] = []
+        held += [(Letter.RESPONSIBLE, p, i) for i, p in enumerate(self.responsible)]
         if self.accountable is not None:
-            out.append((Letter.ACCOUNTABLE, self.accountable, None))
-        out += [(Letter.CONSULTED, p, i) for i, p in enumerate(self.consulted)]
-        out += [(Letter.INFORMED, p, i) for i, p in enumerate(self.informed)]
-        return tuple(out)
+            held.append((Letter.ACCOUNTABLE, self.accountable, None))
+        held += [(Letter.CONSULTED, p, i) for i, p in enumerate(self.consulted)]
+        held += [(Letter.INFORMED, p, i) for i, p in enumerate(self.informed)]
+        # a frozen dataclass sets its own fields this way in its generated __init__, too
+        object.__setattr__(self, "letters", tuple(held))
 
 
 @dataclass(frozen=True, kw_only=True)

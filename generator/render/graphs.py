@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..model.objects import Activity, Model, split_party
 from . import paths
@@ -59,11 +60,11 @@ class Graph:
         return self.node(node_id).label
 
     def node(self, node_id: str) -> Node:
-        by_id: dict[str, Node] | None = self.__dict__.get("_by_id")
-        if by_id is None:
-            by_id = {n.id: n for n in self.nodes}
-            object.__setattr__(self, "_by_id", by_id)
-        return by_id[node_id]
+        return self._node_by_id[node_id]
+
+    @cached_property
+    def _node_by_id(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}
 
 
 def lifecycle_graph(model: Model) -> Graph:
@@ -86,17 +87,7 @@ COLLABORATION_KEY = (
 
 def _activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
     """(from team, to team) -> verb for one activity: the accountable and responsible teams
-    consult the consulted ones and inform the informed ones ('consults and informs': both).
-
-    Kept on the (immutable) activity: `serve` reuses an unchanged one across renders."""
-    cached: dict[tuple[str, str], str] | None = a.__dict__.get("_pairs")
-    if cached is None:
-        cached = _pairs_of(a)
-        object.__setattr__(a, "_pairs", cached)
-    return cached
-
-
-def _pairs_of(a: Activity) -> dict[tuple[str, str], str]:
+    consult the consulted ones and inform the informed ones ('consults and informs': both)."""
     raci = a.raci
     owners = {split_party(p)[0] for p in (*raci.responsible, raci.accountable) if p}
     verbs: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -39,14 +39,11 @@ class Inputs:
         self.team_order = {t.id: i for i, t in enumerate(m.teams)}
         self.held = views.letters_by_team(m)
         self.sections = views.sections(m)
-        self.children: dict[str, list[Team]] = defaultdict(list)
-        for t in m.teams:
-            if t.parent is not None:
-                self.children[t.parent].append(t)
+        self.children = views.sub_teams(m)
         self.by_stage: dict[str, list[Activity]] = {
             s.id: views.stage_members(m, s.id) for s in m.lifecycle
         }
-        self._one: dict[int, tuple[Activity, tuple[Team, ...]]] = {}
+        self._one: dict[str, tuple[Team, ...]] = {}  # activity id -> the teams it names
         self._keys: dict[tuple[str, str], tuple[Any, ...]] = {}
         # Each activity's changes in the ownership history, newest first.
         self.changes: dict[str, list[tuple[Any, tuple[str, ...]]]] = defaultdict(list)
@@ -80,15 +77,13 @@ class Inputs:
         return tuple(by_id[t] for t in known)
 
     def _teams_of_one(self, a: Activity) -> tuple[Team, ...]:
-        found = self._one.get(id(a))
-        if found is None or found[0] is not a:
-            ids = _team_ids(a)
-            by_id = self.model.team_by_id
+        """Asked for by several keys and pages per render: worked out once per render."""
+        found = self._one.get(a.id)
+        if found is None:
             order = self.team_order
-            known = sorted((t for t in ids if t in order), key=order.__getitem__)
-            teams = tuple(by_id[t] for t in known)
-            found = self._one[id(a)] = (a, teams)
-        return found[1]
+            known = sorted((t for t in _team_ids(a) if t in order), key=order.__getitem__)
+            found = self._one[a.id] = tuple(self.model.team_by_id[t] for t in known)
+        return found
 
     # pages and their diagrams ------------------------------------------------------------
 
@@ -199,13 +194,8 @@ class Inputs:
 
 
 def _team_ids(a: Activity) -> tuple[str, ...]:
-    """The teams an activity names; kept on the (immutable) activity, which `serve` reuses
-    from one render to the next when its file did not change."""
-    cached: tuple[str, ...] | None = a.__dict__.get("_team_ids")
-    if cached is None:
-        raci = a.raci
-        parties = [*raci.responsible, *raci.consulted, *raci.informed]
-        parties += [p for p in (raci.accountable, a.escalation) if p]
-        cached = tuple(dict.fromkeys(party_team(p) for p in parties))
-        object.__setattr__(a, "_team_ids", cached)
-    return cached
+    """The teams an activity names: its letters and its escalation."""
+    parties = [party for _, party, _ in a.raci.letters]
+    if a.escalation is not None:
+        parties.append(a.escalation)
+    return tuple(dict.fromkeys(party_team(p) for p in parties))

@@ -18,6 +18,9 @@ class Memo:
     """One remembered value per slot (a page path, a matrix section...), with its inputs."""
 
     def __init__(self) -> None:
+        # The last model's inputs and diagrams (see pages._prepare): a build asks for the
+        # DOT sources, then for the pages, of the same model.
+        self.prepared: Any = None
         self._slots: dict[Hashable, tuple[Any, Any]] = {}
         self.hits = 0
         # the slots made (not reused), in order: what the last edits cost
@@ -49,12 +52,8 @@ class Memo:
 
 
 class NoMemo(Memo):
-    """Makes everything, computes no inputs: a one-off build has nothing to reuse."""
+    """Makes everything, computes no inputs: a one-off build has nothing to reuse but the
+    model's diagrams, which its `diagram_sources` and `render_pages` share."""
 
     def get(self, slot: Hashable, inputs: Callable[[], Any], make: Callable[[], T]) -> T:
         return make()
-
-
-# The one a render without a memo uses: `diagram_sources` and `render_pages` of one build
-# then share their derived views and graphs (see pages._prepare).
-NO_MEMO = NoMemo()

@@ -71,8 +71,10 @@ def nav(model: Model) -> list[Any]:
     names = {_title(s.title): s.title for s in views.sections(model)}
     lifecycle = in_order(lifecycle, lambda entry: names[next(iter(entry))])
 
+    sub_teams = views.sub_teams(model)
+
     def team_entry(team: Team) -> tuple[str, Any]:
-        children = views.sub_teams(model, team.id)
+        children = sub_teams.get(team.id)
         if not children:
             return team.name, paths.team_page(team.id)
         inner = [paths.team_page(team.id), *chunked([team_entry(c) for c in children])]

@@ -54,7 +54,7 @@ from .escape import (
 from .fields import NO_GLOSSARY, Glossary, md_block, md_list
 from .graphs import Edge, Graph
 from .inputs import Inputs
-from .memo import NO_MEMO, Memo
+from .memo import Memo, NoMemo
 from .words import (
     Here,
     ReviewStatus,
@@ -97,17 +97,14 @@ class Diagram:
     dot: str
 
 
-# The last model's inputs and diagrams: a build asks once for the DOT sources and once more
-# while writing the pages.
-_last: tuple[Model, tuple[Any, ...], Memo, Inputs, dict[str, Diagram]] | None = None
-
-
 def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, dict[str, Diagram]]:
-    """The model's inputs and every diagram of the handbook, by the page it is drawn on."""
-    global _last
+    """The model's inputs and every diagram of the handbook, by the page it is drawn on;
+    kept in the memo the caller passes, so `diagram_sources` and `render_pages` of one
+    build make them once."""
     settings = (options.today, options.source_root, options.directory_urls)
-    if _last is not None and _last[0] is model and _last[1] == settings and _last[2] is memo:
-        return _last[3], _last[4]
+    last = memo.prepared
+    if last is not None and last[0] is model and last[1] == settings:
+        return last[2], last[3]
     inputs = Inputs(model, options)
     collab = cache(lambda: graphs.Collaboration.of(model))
 
@@ -134,19 +131,21 @@ def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, 
             partial(inputs.team, t),
             partial(_team_graph, model, t.id, collab),
         )
-    _last = (model, settings, memo, inputs, out)
+    memo.prepared = (model, settings, inputs, out)
     return inputs, out
 
 
 def page_graphs(model: Model) -> list[tuple[str, Graph]]:
     """Every diagram of the handbook and the page it is drawn on."""
-    _, drawn = _prepare(model, RenderOptions(), NO_MEMO)
+    _, drawn = _prepare(model, RenderOptions(), NoMemo())
     return [(path, d.graph) for path, d in drawn.items()]
 
 
 def diagram_sources(model: Model, options: RenderOptions, memo: Memo | None = None) -> list[str]:
-    """The DOT source of every diagram, to be rendered before the pages are."""
-    _, drawn = _prepare(model, options, memo or NO_MEMO)
+    """The DOT source of every diagram, to be rendered before the pages are. Pass the same
+    `memo` to `render_pages` (a `NoMemo()` for a one-off build) and the diagrams are made
+    once."""
+    _, drawn = _prepare(model, options, memo or NoMemo())
     return [d.dot for d in drawn.values()]
 
 
@@ -256,7 +255,7 @@ def render_pages(
     With a `memo` kept from the last render (`serve`), a page whose inputs did not change is
     taken from it: the result is the same either way.
     """
-    memo = memo or NO_MEMO
+    memo = memo or NoMemo()
     r = _Renderer(model, options or RenderOptions(), memo)
     inputs = r.inputs
 

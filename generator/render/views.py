@@ -75,22 +75,10 @@ def letters_by_team(model: Model) -> dict[str, list[Held]]:
     """Every letter each team holds (its roles' letters included), in model order."""
     out: dict[str, list[Held]] = defaultdict(list)
     for a in model.activities:
-        for team_id, held in _held(a):
-            out[team_id].append(held)
-    return out
-
-
-def _held(a: Activity) -> tuple[tuple[str, Held], ...]:
-    """(team id, letter held) for one activity; kept on the (immutable) activity."""
-    cached: tuple[tuple[str, Held], ...] | None = a.__dict__.get("_held")
-    if cached is None:
-        found = []
         for letter, party, _ in a.raci.letters:
             team_id, role_id = split_party(party)
-            found.append((team_id, Held(a, letter, party, role_id)))
-        cached = tuple(found)
-        object.__setattr__(a, "_held", cached)
-    return cached
+            out[team_id].append(Held(a, letter, party, role_id))
+    return out
 
 
 def cell_letters(a: Activity, team_id: str) -> list[tuple[Letter, str | None]]:
@@ -99,16 +87,12 @@ def cell_letters(a: Activity, team_id: str) -> list[tuple[Letter, str | None]]:
 
 
 def letters_per_team(a: Activity) -> dict[str, list[tuple[Letter, str | None]]]:
-    """{team id: [(letter, role id or None)]} for one activity, A first; computed once."""
-    cached: dict[str, list[tuple[Letter, str | None]]] | None = a.__dict__.get("_per_team")
-    if cached is None:
-        cached = defaultdict(list)
-        for letter, party, _ in sorted(a.raci.letters, key=lambda x: x[0].weight):
-            p_team, role_id = split_party(party)
-            cached[p_team].append((letter, role_id))
-        cached = dict(cached)
-        object.__setattr__(a, "_per_team", cached)
-    return cached
+    """{team id: [(letter, role id or None)]} for one activity, A first."""
+    out: dict[str, list[tuple[Letter, str | None]]] = defaultdict(list)
+    for letter, party, _ in sorted(a.raci.letters, key=lambda x: x[0].weight):
+        team_id, role_id = split_party(party)
+        out[team_id].append((letter, role_id))
+    return dict(out)
 
 
 def teams_involved(model: Model, activities: list[Activity] | tuple[Activity, ...]) -> list[Team]:
@@ -117,33 +101,29 @@ def teams_involved(model: Model, activities: list[Activity] | tuple[Activity, ..
     return [t for t in model.teams if t.id in involved]
 
 
-def sub_teams(model: Model, team_id: str) -> list[Team]:
-    return [t for t in model.teams if t.parent == team_id]
+def sub_teams(model: Model) -> dict[str, list[Team]]:
+    """{team id: its sub-teams, in model order} (a team without any is not listed)."""
+    out: dict[str, list[Team]] = defaultdict(list)
+    for t in model.teams:
+        if t.parent is not None:
+            out[t.parent].append(t)
+    return dict(out)
 
 
 def team_tree(model: Model) -> list[tuple[Team, int]]:
     """Teams depth-first under their parents, as (team, depth), in model order."""
     out: list[tuple[Team, int]] = []
+    children = sub_teams(model)
 
     def walk(team: Team, depth: int) -> None:
         out.append((team, depth))
-        for child in sub_teams(model, team.id):
+        for child in children.get(team.id, ()):
             walk(child, depth + 1)
 
     for team in model.teams:
         if team.parent is None or team.parent not in model.team_by_id:
             walk(team, 0)
     return out
-
-
-def faqs_for(model: Model, *, stage: str = "", team: str = "", activity: str = "") -> list[Faq]:
-    return [
-        f
-        for f in model.faqs
-        if (stage and stage in f.stages)
-        or (team and team in f.teams)
-        or (activity and activity in f.activities)
-    ]
 
 
 def faq_groups(model: Model) -> list[tuple[Stage | None, list[Faq]]]:
