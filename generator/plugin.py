@@ -138,7 +138,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         # Under `serve`: the pages and diagrams of the last build, reused where their inputs
         # did not change, and a process that makes the downloads beside the server thread.
         self.memo: Memo | None = None
-        self.worker: Worker | None = None
+        self.worker: Worker[FileCache] | None = None
         # Under `ownbook serve` (dirty builds): what the last build published, and this
         # build's page files and the pages it keeps (see rebuild.py).
         self.dirty = False
@@ -160,7 +160,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         `serve` rebuilds."""
         if command == "serve":
             self.memo = Memo()
-            self.worker = Worker()
+            self.worker = Worker(FileCache)
             self.dirty = dirty
 
     def on_shutdown(self) -> None:

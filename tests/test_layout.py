@@ -117,3 +117,25 @@ def test_git_ignores_no_file_of_the_package() -> None:
         check=True,
     ).stdout.split()
     assert [f for f in listed if "__pycache__" not in f and not f.endswith(".pyc")] == []
+
+
+def test_no_module_state_and_nothing_written_onto_frozen_objects() -> None:
+    """State lives in what a caller holds (a memo, a file cache, a worker, a plugin), never
+    in a module; a frozen object is set only while it is made (`__post_init__`)."""
+    found = []
+    for path in modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.Global):
+                    found.append(f"{where} global {', '.join(node.names)}")
+                if (
+                    isinstance(node, ast.Call)
+                    and ast.unparse(node.func) == "object.__setattr__"
+                    and func.name != "__post_init__"
+                ):
+                    found.append(f"{where} object.__setattr__ in {func.name}")
+    assert found == []

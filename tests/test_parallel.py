@@ -60,18 +60,18 @@ def test_the_worker_runs_in_its_own_process_and_outlives_its_death() -> None:
     import signal
     import time
 
-    from ownbook.build.parallel import Worker
+    from ownbook.build.parallel import Worker, process_id
 
-    worker = Worker()
+    worker = Worker(dict)
     try:
-        first = worker.submit(os.getpid).result(timeout=60)
+        first = worker.submit(process_id).result(timeout=60)
         assert first != os.getpid()
-        assert worker.submit(os.getpid).result(timeout=60) == first  # the same process
+        assert worker.submit(process_id).result(timeout=60) == first  # the same process
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 30
         while True:
             try:
-                second = worker.submit(os.getpid).result(timeout=60)
+                second = worker.submit(process_id).result(timeout=60)
                 break
             except Exception:  # the pool noticed the death after this call was queued
                 assert time.monotonic() < deadline
@@ -82,9 +82,9 @@ def test_the_worker_runs_in_its_own_process_and_outlives_its_death() -> None:
 
 ORPHAN = """
 import os, signal
-from ownbook.build.parallel import Worker
-worker = Worker()
-print(worker.submit(os.getpid).result(timeout=60), flush=True)
+from ownbook.build.parallel import Worker, process_id
+worker = Worker(dict)
+print(worker.submit(process_id).result(timeout=60), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no shutdown runs: as when `serve` is killed
 """
 
@@ -116,3 +116,43 @@ def test_the_worker_ends_when_serve_is_killed() -> None:
     if outlived:
         os.kill(worker, 9)
     assert not outlived, f"worker {worker} outlived its parent"
+
+
+def _calls(state: dict[str, int]) -> int:
+    state["calls"] = state.get("calls", 0) + 1
+    return state["calls"]
+
+
+def test_the_worker_keeps_its_state_between_calls_and_replies_in_order() -> None:
+    """`serve`'s downloads reuse the worker's file cache: its state outlives each call, and
+    two calls queued before either is read get their own replies."""
+    from ownbook.build.parallel import Worker
+
+    worker: Worker[dict[str, int]] = Worker(dict)
+    try:
+        first, second = worker.submit(_calls), worker.submit(_calls)
+        assert second.result(timeout=60) == 2  # read past the first one's reply
+        assert first.result(timeout=60) == 1
+        assert worker.submit(_calls).result(timeout=60) == 3
+    finally:
+        worker.close()
+
+
+def test_a_forked_child_that_dies_breaks_its_future() -> None:
+    """The plugin then makes the downloads itself (it catches `BrokenProcessPool`)."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os\n"
+            "from concurrent.futures.process import BrokenProcessPool\n"
+            "from ownbook.build.parallel import in_background\n"
+            "try:\n"
+            "    in_background(lambda: os._exit(3)).result(timeout=60)\n"
+            "except BrokenProcessPool:\n"
+            "    print('broken')\n",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stdout.split() == ["broken"], proc.stderr

@@ -14,16 +14,14 @@ from pathlib import Path
 from ..model.load import FileCache, Fingerprint, load_model
 from ..render import render_downloads
 
-# The worker's own cache: it lives as long as the worker, across `serve` rebuilds.
-_cache = FileCache()
-
 
 def downloads_of(
-    content_dir: str, today: dt.date, display_as: str, fingerprint: Fingerprint
+    cache: FileCache, content_dir: str, today: dt.date, display_as: str, fingerprint: Fingerprint
 ) -> dict[str, str | bytes] | None:
     """The downloads of the model in `content_dir`, or None when the files read here are
-    not the ones the build read (an edit landed in between): the build then makes its own."""
-    checked = load_model(Path(content_dir), today=today, display_as=display_as, cache=_cache)
-    if checked.model is None or _cache.fingerprint != fingerprint:
+    not the ones the build read (an edit landed in between): the build then makes its own.
+    `cache`: the worker's own (`Worker(FileCache)`), kept across `serve` rebuilds."""
+    checked = load_model(Path(content_dir), today=today, display_as=display_as, cache=cache)
+    if checked.model is None or cache.fingerprint != fingerprint:
         return None
     return render_downloads(checked.model)

@@ -12,10 +12,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import yaml

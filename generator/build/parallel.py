@@ -1,4 +1,4 @@
-"""Work for an idle core: run a function in a forked process while MkDocs renders pages.
+"""Work for an idle core: run a function in another process while MkDocs renders pages.
 
 MkDocs renders pages on one core. Whole-model outputs that are needed only when files are
 copied (the downloads) can be made meanwhile on another. A forked child inherits the model
@@ -7,7 +7,9 @@ not available (Windows), or when other threads run (`serve`'s server: forking a 
 process can deadlock the child), the function simply runs in this process.
 
 `serve` has its own `Worker` instead: a spawned process kept across rebuilds, which ends
-when `serve` does.
+when `serve` does, and which keeps a state of its own between calls (the downloads' file
+cache). No state lives at module level: a forked child gets its function as the target of
+its `Process`, and a worker's state is a local of its loop.
 """
 
 from __future__ import annotations
@@ -16,74 +18,214 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
 
 PARENT_POLL_S = 0.5  # how often a worker looks whether `serve` is still there
 
-# The function the next forked worker runs: set just before the fork, read in the child.
-_pending: Callable[[], Any] | None = None
-
-
-def _run_pending() -> Any:
-    assert _pending is not None
-    return _pending()
+S = TypeVar("S")
 
 
 def in_background(fn: Callable[[], Any]) -> Future[Any]:
-    """Start `fn()` in a child process; the future gives its result (or raises its error)."""
-    global _pending
+    """Start `fn()` in a forked child; the future gives its result (or raises its error)."""
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return _run_here(fn)
-    _pending = fn
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_run_pending)  # forks now: the child sees `_pending`
-    finally:
-        _pending = None
-    pool.shutdown(wait=False)  # the worker exits once its one task is done
-    return future
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            reply: tuple[bool, Any] = (True, fn())
+        except BaseException as exc:
+            reply = (False, exc)
+        send.send(reply)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()  # forks now: the child has `fn` and all it refers to
+    send.close()
+    return _Reply(receive, process)
 
 
-class Worker:
+class _Reply(Future[Any]):
+    """A child's reply, read from its pipe when it is asked for (no thread waits for it).
+    A child that dies without replying raises `BrokenProcessPool`, as a dead pool's
+    worker does."""
+
+    def __init__(self, receive: Connection, process: BaseProcess | None = None) -> None:
+        super().__init__()
+        self._receive = receive
+        self._process = process
+
+    def done(self) -> bool:
+        self._collect(0)
+        return super().done()
+
+    def result(self, timeout: float | None = None) -> Any:
+        self._collect(timeout)
+        return super().result(timeout=0)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._collect(timeout)
+        return super().exception(timeout=0)
+
+    def _collect(self, timeout: float | None) -> None:
+        if super().done() or not self._receive.poll(timeout):
+            return
+        try:
+            ok, value = self._receive.recv()
+        except (EOFError, OSError):
+            ok, value = False, BrokenProcessPool("the worker process ended without a reply")
+        self._receive.close()
+        if self._process is not None:
+            self._process.join()
+        if ok:
+            self.set_result(value)
+        else:
+            self.set_exception(value)
+
+
+class Worker(Generic[S]):
     """One process of its own, started once and kept (for `serve`, whose builds run beside a
-    server thread and so cannot fork): it runs module-level functions, whose arguments and
-    result are pickled. If the process has died, the next call starts another; where no
-    process can be started, calls run here."""
+    server thread and so cannot fork). It calls module-level functions as `fn(state,
+    *args)`, their arguments and result pickled; `state` is made once in the process by
+    `make_state` and kept there between calls. Replies come back in the order of the calls.
+    If the process has died, its unanswered calls raise `BrokenProcessPool` and the next
+    call starts another; where no process can be started, calls run here (with a state of
+    their own)."""
 
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+    def __init__(self, make_state: Callable[[], S]) -> None:
+        self._make_state = make_state
+        self._process: BaseProcess | None = None
+        self._requests: Connection | None = None
+        self._replies: Connection | None = None
+        self._waiting: deque[Future[Any]] = deque()
+        self._lock = threading.RLock()
+        self._local_state: S | None = None
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        for _ in range(2):
-            try:
-                if self._pool is None:
-                    self._pool = ProcessPoolExecutor(
-                        max_workers=1,
-                        mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_exit_with_parent,
-                        initargs=(os.getpid(),),
-                    )
-                return self._pool.submit(fn, *args)
-            except BrokenProcessPool:
-                self.close()  # and start a new one
-            except (RuntimeError, OSError):
-                break
-        self.close()
-        return _run_here(fn, *args)
+        with self._lock:
+            for _ in range(2):
+                if self._process is None or not self._process.is_alive():
+                    self._start()
+                if self._requests is None:
+                    break
+                try:
+                    self._requests.send((fn, args))
+                except (BrokenPipeError, OSError):
+                    self._stop()  # and start a new one
+                    continue
+                future = _Queued(self)
+                self._waiting.append(future)
+                return future
+        if self._local_state is None:
+            self._local_state = self._make_state()
+        state = self._local_state
+        return _run_here(lambda: fn(state, *args))
+
+    def collect(self, future: Future[Any], timeout: float | None) -> None:
+        """Read replies, oldest call first, until `future` has its own (or `timeout`)."""
+        with self._lock:
+            while future in self._waiting:
+                replies = self._replies
+                assert replies is not None
+                try:
+                    if not replies.poll(timeout):
+                        return
+                    ok, value = replies.recv()
+                except (EOFError, OSError):
+                    self._stop()
+                    return
+                oldest = self._waiting.popleft()
+                if ok:
+                    oldest.set_result(value)
+                else:
+                    oldest.set_exception(value)
+
+    def _start(self) -> None:
+        self._stop()
+        context = multiprocessing.get_context("spawn")
+        try:
+            requests_in, requests_out = context.Pipe(duplex=False)
+            replies_in, replies_out = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_serve,
+                args=(requests_in, replies_out, os.getpid(), self._make_state),
+                daemon=True,
+            )
+            process.start()
+        except (RuntimeError, OSError):
+            return
+        requests_in.close()
+        replies_out.close()
+        self._process, self._requests, self._replies = process, requests_out, replies_in
+
+    def _stop(self) -> None:
+        """End the process; its unanswered calls fail as a dead pool's do."""
+        for conn in (self._requests, self._replies):
+            if conn is not None:
+                conn.close()
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+        self._process = self._requests = self._replies = None
+        while self._waiting:
+            self._waiting.popleft().set_exception(
+                BrokenProcessPool("the worker process ended before it replied")
+            )
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            self._stop()
+
+
+class _Queued(Future[Any]):
+    """A call to a `Worker`, answered when its reply is read (no thread waits for it)."""
+
+    def __init__(self, worker: Worker[Any]) -> None:
+        super().__init__()
+        self._worker = worker
+
+    def done(self) -> bool:
+        self._worker.collect(self, 0)
+        return super().done()
+
+    def result(self, timeout: float | None = None) -> Any:
+        self._worker.collect(self, timeout)
+        return super().result(timeout=0)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._worker.collect(self, timeout)
+        return super().exception(timeout=0)
+
+
+def _serve(
+    requests: Connection, replies: Connection, parent: int, make_state: Callable[[], Any]
+) -> None:
+    """The worker's loop: its state is this function's own, for as long as it runs."""
+    _exit_with_parent(parent)
+    state = make_state()
+    while True:
+        try:
+            fn, args = requests.recv()
+        except (EOFError, OSError):
+            return  # `serve` closed the worker
+        try:
+            reply: tuple[bool, Any] = (True, fn(state, *args))
+        except Exception as exc:
+            reply = (False, exc)
+        try:
+            replies.send(reply)
+        except (BrokenPipeError, OSError):
+            return
 
 
 def _exit_with_parent(parent: int) -> None:
     """In the worker: end when `serve` ends, however it ends. A killed parent runs no
-    shutdown, and the worker, which holds both ends of its own task queue, would wait for
-    tasks forever."""
+    shutdown, and the worker would otherwise wait for requests forever."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -93,10 +235,15 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="ownbook-parent-watch", daemon=True).start()
 
 
-def _run_here(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+def _run_here(fn: Callable[[], Any]) -> Future[Any]:
     done: Future[Any] = Future()
     try:
-        done.set_result(fn(*args))
+        done.set_result(fn())
     except Exception as exc:
         done.set_exception(exc)
     return done
+
+
+def process_id(_state: object) -> int:
+    """The process a `Worker` call runs in: what the tests ask a worker to tell."""
+    return os.getpid()

@@ -99,7 +99,5 @@ def site_files(
     memo: Memo | None = None,
 ) -> SiteFiles:
     """The rendered site and its downloads, for `ownbook generate` and Zensical."""
-    site = render_site(
-        model, content, options, svg_cache, history_limit=history_limit, memo=memo
-    )
+    site = render_site(model, content, options, svg_cache, history_limit=history_limit, memo=memo)
     return SiteFiles(site.pages, render_downloads(model), site.diagram_failures)

@@ -30,16 +30,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import assets
-from .engines import INSTALL, installed, plugin_options, read_config
 from ..model.load import Checked, FileCache, load_model, unresolved_last
-from .output import prepare_cache_dir, safe_join, write_files
 from ..model.problems import OwnbookError, format_problems
 from ..render import RenderOptions, nav, paths, site_name
 from ..render.memo import Memo
-from . import pipeline
-from .pipeline import SiteFiles, site_files
 from ..render.svg import SvgCache
+from . import assets, pipeline
+from .engines import INSTALL, installed, plugin_options, read_config
+from .output import safe_join, write_files
+from .pipeline import SiteFiles, site_files
 
 CONFIG_NAME = "zensical.yml"
 MODEL_SUFFIXES = (".yaml", ".yml")

@@ -24,7 +24,7 @@ from .names import name_problem
 from .objects import Faq, Handbook, Model
 from .problems import Pos, Problem, Severity, fails
 from .spec import Decoder, decode_file, slugify
-from .validate import validate
+from .validate import ActivityChecks, validate
 from .yamltree import MAX_FILE_BYTES, parse_tree, too_large
 
 MODEL_SUFFIXES = (".yaml", ".yml")
@@ -284,6 +284,8 @@ class FileCache:
         self._entries: dict[tuple[str, bytes], _Decoded] = {}
         self._used: dict[tuple[str, bytes], _Decoded] = {}
         self.hits = 0
+        # and the activities' problems, which an unchanged activity keeps too
+        self.checks = ActivityChecks()
 
     def key(self, data: bytes, shown: str) -> tuple[str, bytes]:
         return shown, hashlib.blake2b(data, digest_size=20).digest()
@@ -508,7 +510,12 @@ def _load_model(
     # was read, and leave the cross-file checks for when every file reads.
     if not unreadable:
         decoded_cleanly = not any(p.severity is Severity.ERROR for p in problems)
-        problems += validate(model, today=today or dt.date.today(), health=decoded_cleanly)
+        problems += validate(
+            model,
+            today=today or dt.date.today(),
+            health=decoded_cleanly,
+            kept=cache.checks if cache is not None else None,
+        )
     has_errors = any(p.severity is Severity.ERROR for p in problems)
     return Checked(None if has_errors or handbook is None else model, tuple(problems), tuple(files))
 

@@ -27,14 +27,27 @@ class _HasId(Protocol):
     def at(self, key: str, index: int | None = None) -> Pos: ...
 
 
-def validate(model: Model, *, today: dt.date, health: bool = True) -> list[Problem]:
+class ActivityChecks:
+    """The last validation's problems per activity, with the ids they were checked against,
+    for a caller that validates the same model again and again (`serve`, through its
+    `FileCache`): an activity's problems depend on it and on the ids it may name, and the
+    objects of unchanged files are the very same instances from one load to the next."""
+
+    def __init__(self) -> None:
+        self.names: object = ()
+        self.by_activity: dict[int, tuple[Activity, list[Problem]]] = {}
+
+
+def validate(
+    model: Model, *, today: dt.date, health: bool = True, kept: ActivityChecks | None = None
+) -> list[Problem]:
     """Every cross-object problem of the model, errors and warnings alike.
 
     `health=False` leaves out the model-wide warnings: a caller whose model already failed
     to decode passes it, since a value dropped for an error would show up again as a
-    misleading warning ("never reviewed" for a misspelt date).
+    misleading warning ("never reviewed" for a misspelt date). `kept`: the last
+    validation's activity problems, reused where nothing they depend on changed.
     """
-    global _last_activities
     v = _Validator(model)
     v.unique_ids()
     v.lifecycle()
@@ -43,27 +56,24 @@ def validate(model: Model, *, today: dt.date, health: bool = True) -> list[Probl
     # model again after every edit and keeps the objects of unchanged files: their problems
     # are taken from the last validation when those ids did not change either.
     names = (v.stage_ids, tuple((t.id, tuple(r.id for r in t.roles)) for t in model.teams))
-    last = _last_activities if _last_activities[0] == names else (names, {})
-    kept: dict[int, tuple[Activity, list[Problem]]] = {}
+    last = kept.by_activity if kept is not None and kept.names == names else {}
+    now: dict[int, tuple[Activity, list[Problem]]] = {}
     for activity in model.activities:
-        found = last[1].get(id(activity))
+        found = last.get(id(activity))
         if found is None or found[0] is not activity:
             start = len(v.problems)
             v.activity(activity)
             found = (activity, v.problems[start:])
         else:
             v.problems.extend(found[1])
-        kept[id(activity)] = found
-    _last_activities = (names, kept)
+        now[id(activity)] = found
+    if kept is not None:
+        kept.names, kept.by_activity = names, now
     v.faqs()
     v.glossary()
     if health:
         v.health(today)
     return v.problems
-
-
-# The last validation's activity problems, with the ids they were checked against.
-_last_activities: tuple[object, dict[int, tuple[Activity, list[Problem]]]] = ((), {})
 
 
 class _Validator:

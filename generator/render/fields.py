@@ -440,16 +440,20 @@ def _write_inert(html: str) -> str:
     return writer.result()
 
 
-# How often nh3 changed what `_render` wrote (then its output is used): never, if the
-# renderer is right. The tests require it to stay 0.
-sanitiser_corrections = 0
-
-
 @lru_cache(maxsize=65536)
 def field_html(text: str, glossary: Glossary = NO_GLOSSARY) -> str:
     """A Markdown field as safe, Markdown-inert HTML on one line (block elements), with
     the glossary's terms marked."""
-    global sanitiser_corrections
+    return _field_html(text, glossary)[0]
+
+
+def sanitiser_changes(text: str, glossary: Glossary = NO_GLOSSARY) -> bool:
+    """Whether nh3 had to change what the renderer wrote for this field (its output is then
+    what is used): never, if the renderer is right. The tests require False."""
+    return _field_html(text, glossary)[1]
+
+
+def _field_html(text: str, glossary: Glossary) -> tuple[str, bool]:
     pieces = _render(text)
     if not any(isinstance(p, _Text) and p.strip() for p in pieces):
         # Only reference definitions (which Markdown never shows), say: the text typed is
@@ -459,9 +463,8 @@ def field_html(text: str, glossary: Glossary = NO_GLOSSARY) -> str:
     html = _written(pieces, lambda t: t.translate(_TEXT), lambda v: v.translate(_ATTR))
     cleaned = _CLEANER.clean(html)
     if cleaned != html:  # nh3 found something to change: its output is what is used
-        sanitiser_corrections += 1
-        return _write_inert(cleaned)
-    return _written(pieces, _inert_text, lambda v: inert(v, fold=False))
+        return _write_inert(cleaned), True
+    return _written(pieces, _inert_text, lambda v: inert(v, fold=False)), False
 
 
 def _inert_text(text: str) -> str:
