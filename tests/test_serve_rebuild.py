@@ -62,7 +62,7 @@ def main():
         report.append({"made": made, "written": written, "pages": len(before)})
         shutil.copytree(site, out / f"served-{i}")
         shutil.copytree(project / "content", out / f"content-{i}")
-    worker = plugin.worker._pool is not None
+    worker = plugin.worker.running
     config.plugins.on_shutdown()
     print(json.dumps({"report": report, "worker": worker}))
 
@@ -178,8 +178,9 @@ def test_the_worker_refuses_files_that_changed_after_the_build_read_them(
     checked = load_model(content, today=TODAY, display_as="content", cache=cache)
     assert checked.model is not None
     read = cache.fingerprint
-    made = downloads_of(str(content), TODAY, "content", read)
+    worker_cache = FileCache()  # the worker's own
+    made = downloads_of(worker_cache, str(content), TODAY, "content", read)
     assert made == render_downloads(checked.model)
     teams = content / "teams.yaml"
     teams.write_text(teams.read_text().replace("name: Legal", "name: Legal and Privacy", 1))
-    assert downloads_of(str(content), TODAY, "content", read) is None
+    assert downloads_of(worker_cache, str(content), TODAY, "content", read) is None

@@ -127,6 +127,11 @@ class Worker(Generic[S]):
         state = self._local_state
         return _run_here(lambda: fn(state, *args))
 
+    @property
+    def running(self) -> bool:
+        """Whether calls go to a process of its own (not run here)."""
+        return self._process is not None and self._process.is_alive()
+
     def collect(self, future: Future[Any], timeout: float | None) -> None:
         """Read replies, oldest call first, until `future` has its own (or `timeout`)."""
         with self._lock:
