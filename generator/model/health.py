@@ -5,6 +5,8 @@ reviewer would and lists what deserves a second look: diffuse responsibility, ov
 and idle teams, stages nobody decides anything in, consulted and informed lists so long
 they mean nothing, reviews overdue or never done, and how the letters spread over teams
 and stages. The handbook's Health page and `ownbook report` both show this, so they agree.
+What a rule it shares with validation finds (idle teams, empty stages, overloaded teams,
+reviews) is `rules`' to say, so a warning of `ownbook check` and a finding here agree too.
 """
 
 from __future__ import annotations

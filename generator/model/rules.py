@@ -111,11 +111,11 @@ def activities_by_stage(model: Model) -> dict[str, list[Activity]]:
 def empty_stages(model: Model) -> list[Stage]:
     """The stages no activity lists (OB402, empty-stage), in model order.
 
-    Every declared stage counts, those the lifecycle leaves out too. Being outside the
-    lifecycle is a rule of its own (OB207, an error) and does not make a stage any less
-    empty: `ownbook check` has always said both, and the health report, which used to look
-    only at the lifecycle, now says the same. On a model without errors the two sets are
-    one, since OB207 puts every stage in the lifecycle.
+    Every declared stage counts, those the lifecycle leaves out too: being outside the
+    lifecycle is a rule of its own (OB207, an error), and a stage is empty or not whatever
+    the lifecycle says, so `check` reports both and the health report lists such a stage
+    after the lifecycle's. On a model without errors the two are the same stages, since
+    OB207 puts every stage in the lifecycle.
     """
     staged = activities_by_stage(model)
     return [s for s in model.stages if s.id and not staged.get(s.id)]
