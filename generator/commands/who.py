@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.objects import Activity, Letter, Model, party_name
+from ..model.rules import review
 from ..render import views
 
 # Words that carry no meaning in a question about ownership.
@@ -115,18 +116,21 @@ def _score(a: Activity, q: str, wanted: list[str]) -> tuple[float, str]:
 
 
 def review_line(model: Model, a: Activity, today: dt.date) -> str:
-    due = model.review_due(a)
+    status = review(model, a, today)
     every = model.review_cadence(a)
-    if a.reviewed is None or due is None:
+    if a.reviewed is None or status.due is None:
         return f"never reviewed (cadence: every {every} days)"
-    state = "OVERDUE" if due < today else "next due"
-    return f"reviewed {a.reviewed.isoformat()}, {state} {due.isoformat()} (every {every} days)"
+    state = "OVERDUE" if status.overdue else "next due"
+    return (
+        f"reviewed {a.reviewed.isoformat()}, {state} {status.due.isoformat()} (every {every} days)"
+    )
 
 
 def describe(model: Model, a: Activity, today: dt.date) -> dict[str, Any]:
     """One activity's ownership as plain data (the JSON shape of `ownbook who`)."""
     r = a.raci
-    due = model.review_due(a)
+    status = review(model, a, today)
+    due = status.due
     return {
         "id": a.id,
         "name": a.name,
@@ -139,7 +143,7 @@ def describe(model: Model, a: Activity, today: dt.date) -> dict[str, Any]:
         "escalation": party_name(model, a.escalation) if a.escalation else None,
         "reviewed": a.reviewed.isoformat() if a.reviewed else None,
         "review_due": due.isoformat() if due else None,
-        "review_overdue": due is None or due < today,
+        "review_overdue": status.wanted,
         "source": f"{a.pos.file}:{a.pos.line}",
     }
 

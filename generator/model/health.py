@@ -5,16 +5,21 @@ reviewer would and lists what deserves a second look: diffuse responsibility, ov
 and idle teams, stages nobody decides anything in, consulted and informed lists so long
 they mean nothing, reviews overdue or never done, and how the letters spread over teams
 and stages. The handbook's Health page and `ownbook report` both show this, so they agree.
+What a rule it shares with validation finds (idle teams, empty stages, overloaded teams,
+reviews) is `rules`' to say, so a warning of `ownbook check` and a finding here agree too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .objects import Activity, Letter, Located, Model
+from . import rules
+from .objects import Letter, Located, Model, Stage
 from .problems import Pos
+from .rules import Review as Review
 
 # More responsible parties than this and nobody feels the work is theirs.
 MAX_RESPONSIBLE = 3
@@ -73,15 +78,6 @@ class Finding:
     @property
     def hint(self) -> str:
         return KINDS[self.kind][1]
-
-
-@dataclass(frozen=True)
-class Review:
-    """The review status of one activity."""
-
-    activity: Activity
-    due: dt.date | None
-    days: int  # days overdue (>0), or days until due (<=0); 0 when never reviewed
 
 
 @dataclass(frozen=True)
@@ -152,37 +148,33 @@ def _activity_findings(model: Model) -> list[Finding]:
 
 
 def _team_findings(model: Model) -> list[Finding]:
-    accountable: Counter[str] = Counter()
-    holders: set[str] = set()
-    for a in model.activities:
-        for letter, party, _ in a.raci.letters:
-            team = party.partition("/")[0]
-            holders.add(team)
-            if letter == "accountable":
-                accountable[team] += 1
     out = []
-    limit = model.handbook.max_accountable_per_team
-    for t in model.teams:
-        if limit is not None and accountable[t.id] > limit:
-            msg = f"is accountable for {accountable[t.id]} activities (the limit is {limit})"
-            out.append(_finding("overloaded-team", t, "team", t.id, t.name, msg))
-    for t in model.teams:
-        if t.id not in holders:
-            out.append(_finding("idle-team", t, "team", t.id, t.name, "holds no RACI letter"))
+    for t, count, limit in rules.overloaded_teams(model):
+        msg = f"is accountable for {count} activities (the limit is {limit})"
+        out.append(_finding("overloaded-team", t, "team", t.id, t.name, msg))
+    for t in rules.idle_teams(model.teams, rules.held_parties(model.activities)):
+        out.append(_finding("idle-team", t, "team", t.id, t.name, "holds no RACI letter"))
     return out
 
 
+def _lifecycle_first(model: Model, stages: Iterable[Stage]) -> list[Stage]:
+    """Stages in lifecycle order, then any the lifecycle leaves out, in model order: the
+    order of the report (on a model without errors, simply the lifecycle)."""
+    end = len(model.stage_order)
+    return sorted(stages, key=lambda s: model.stage_order.get(s.id, end))
+
+
 def _stage_findings(model: Model) -> list[Finding]:
-    out = []
-    by_stage: dict[str, list[Activity]] = defaultdict(list)
-    for a in model.activities:
-        for stage_id in a.stages:
-            by_stage[stage_id].append(a)
-    for s in model.lifecycle:
+    """Empty stages as `rules.empty_stages` finds them (every declared stage, the
+    lifecycle's or not), and the stages with activities but no decision among them."""
+    out = [
+        _finding("empty-stage", s, "stage", s.id, s.name, "has no activity")
+        for s in _lifecycle_first(model, rules.empty_stages(model))
+    ]
+    by_stage = rules.activities_by_stage(model)
+    for s in _lifecycle_first(model, model.stages):
         acts = by_stage.get(s.id, [])
-        if not acts:
-            out.append(_finding("empty-stage", s, "stage", s.id, s.name, "has no activity"))
-        elif not any(a.kind == "decision" for a in acts):
+        if acts and not any(a.kind == "decision" for a in acts):
             msg = f"has {len(acts)} activities and no decision"
             out.append(_finding("stage-without-decision", s, "stage", s.id, s.name, msg))
     return out
@@ -192,17 +184,17 @@ def _review_findings(model: Model, today: dt.date) -> tuple[list[Finding], list[
     out: list[Finding] = []
     soon: list[Review] = []
     for a in model.activities:
-        due = model.review_due(a)
-        if due is None:
+        status = rules.review(model, a, today)
+        if status.due is None:
             out.append(
                 _finding("never-reviewed", a, "activity", a.id, a.name, "has never been reviewed")
             )
-        elif due < today:
-            days = (today - due).days
-            msg = f"was due {due.isoformat()}, {days} day{'s' if days != 1 else ''} ago"
+        elif status.overdue:
+            days = status.days
+            msg = f"was due {status.due.isoformat()}, {days} day{'s' if days != 1 else ''} ago"
             out.append(Finding("review-overdue", "activity", a.id, a.name, msg, a.at("reviewed")))
-        elif (due - today).days <= DUE_SOON_DAYS:
-            soon.append(Review(a, due, (today - due).days))
+        elif -status.days <= DUE_SOON_DAYS:
+            soon.append(status)
     soon.sort(key=lambda r: (r.due or today, r.activity.id))
     return out, soon
 

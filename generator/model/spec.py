@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from . import objects as m
+from . import rules
 from .problems import Pos, Problem
 from .yamltree import Mapping, Node, Scalar, Sequence
 
@@ -599,6 +600,10 @@ STAGE = ObjectSpec(
     m.Stage,
 )
 
+# How few parties may hold R and A: `rules.PARTIES_PER_LETTER`, which the importer asks too.
+_LEAST_R = rules.PARTIES_PER_LETTER[m.Letter.RESPONSIBLE][0]
+_LEAST_A = rules.PARTIES_PER_LETTER[m.Letter.ACCOUNTABLE][0]
+
 RACI = ObjectSpec(
     "raci",
     "raci",
@@ -606,16 +611,16 @@ RACI = ObjectSpec(
     (
         Field(
             "responsible",
-            ListOf(Party(), min_items=1, empty_code="OB303"),
+            ListOf(Party(), min_items=_LEAST_R, empty_code="OB303"),
             "Parties who do the work; at least one.",
-            required=True,
+            required=_LEAST_R > 0,
             missing_code="OB303",
         ),
         Field(
             "accountable",
             Accountable(),
             "The one party who answers for it.",
-            required=True,
+            required=_LEAST_A > 0,
             missing_code="OB301",
         ),
         Field("consulted", ListOf(Party()), "Parties asked before (two-way)."),

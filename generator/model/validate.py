@@ -8,10 +8,11 @@ value it is about.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from . import rules
 from .objects import Activity, Letter, Model, split_party
 from .problems import Pos, Problem
 from .spec import did_you_mean
@@ -230,9 +231,7 @@ class _Validator:
                     "remove the repeat",
                 )
                 continue
-            others = [
-                x for x in held[party] if {x, letter} != {Letter.ACCOUNTABLE, Letter.RESPONSIBLE}
-            ]
+            others = [x for x in held[party] if not rules.may_hold_together((x, letter))]
             if others:
                 self.report(
                     "OB304",
@@ -270,63 +269,49 @@ class _Validator:
     # health warnings -----------------------------------------------------------------
 
     def health(self, today: dt.date) -> None:
+        """The model-wide warnings; what breaks each rule is `rules`' to say."""
         m = self.model
-        holders: set[str] = set()
-        accountable: Counter[str] = Counter()
-        staged: set[str] = set()
-        for a in m.activities:
-            staged.update(a.stages)
-            for letter, party, _ in a.raci.letters:
-                team_id = party.partition("/")[0]
-                holders.add(team_id)
-                if letter == "accountable":
-                    accountable[team_id] += 1
-        for team in m.teams:
-            if team.id and team.id not in holders:
-                self.report(
-                    "OB401",
-                    team.at("id"),
-                    f"team '{team.id}' holds no RACI letter in any activity",
-                    "give it a letter or remove the team",
-                )
-        for stage in m.stages:
-            if stage.id and stage.id not in staged:
-                self.report(
-                    "OB402",
-                    stage.at("id"),
-                    f"stage '{stage.id}' has no activity",
-                    "add an activity whose 'stages' lists it",
-                )
-        limit = m.handbook.max_accountable_per_team
-        if limit is not None:
-            for team in m.teams:
-                if accountable[team.id] > limit:
-                    self.report(
-                        "OB403",
-                        team.at("id"),
-                        f"team '{team.id}' is accountable for {accountable[team.id]} "
-                        f"activities, more than max_accountable_per_team ({limit})",
-                        "share accountability with another team or raise the limit",
-                    )
+        for team in rules.idle_teams(m.teams, rules.held_parties(m.activities)):
+            self.report(
+                "OB401",
+                team.at("id"),
+                f"team '{team.id}' holds no RACI letter in any activity",
+                "give it a letter or remove the team",
+            )
+        for stage in rules.empty_stages(m):
+            self.report(
+                "OB402",
+                stage.at("id"),
+                f"stage '{stage.id}' has no activity",
+                "add an activity whose 'stages' lists it",
+            )
+        for team, count, limit in rules.overloaded_teams(m):
+            self.report(
+                "OB403",
+                team.at("id"),
+                f"team '{team.id}' is accountable for {count} "
+                f"activities, more than max_accountable_per_team ({limit})",
+                "share accountability with another team or raise the limit",
+            )
         for a in m.activities:
             self.problems.extend(review_problems(m, a, today))
 
 
 def review_problems(model: Model, a: Activity, today: dt.date) -> Iterator[Problem]:
     """Review reminders for one activity: never reviewed, or past its cadence."""
-    due = model.review_due(a)
-    if due is None:
+    status = rules.review(model, a, today)
+    if status.due is None:
         yield Problem(
             "OB405",
             a.at("id"),
             f"activity '{a.id}' has never been reviewed",
             "confirm the RACI with its parties and set 'reviewed: YYYY-MM-DD'",
         )
-    elif due < today:
+    elif status.overdue:
         yield Problem(
             "OB404",
             a.at("reviewed"),
-            f"review of '{a.id}' was due on {due.isoformat()} (reviewed {a.reviewed}, "
+            f"review of '{a.id}' was due on {status.due.isoformat()} (reviewed {a.reviewed}, "
             f"every {model.review_cadence(a)} days)",
             "confirm the RACI with its parties and update 'reviewed'",
         )

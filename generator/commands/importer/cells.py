@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .common import _one_line
+from ...model.objects import Letter
+from .common import LETTERS, _one_line
 
 
 def _is_number(text: str) -> bool:
@@ -22,18 +23,14 @@ _BLANK_MARKS = {"-", "\u2013", "\u2014", "n/a", "na", "none"}  # hyphen, en and 
 _STAGE_PREFIX = re.compile(r"(?i)(?:stage|phase)\b\s*(?:\d+\s*)?[:.)\-\u2013\u2014]\s*(\S.*)")
 _MARKUP = re.compile(r"(\*\*|__|\*|_|`)(.+)\1", re.DOTALL)
 # Whole words sheets write instead of letters; S is RASCI's Support, placed by an option.
-_LETTER_WORDS = {
-    "responsible": "R",
-    "accountable": "A",
-    "consulted": "C",
+_LETTER_WORDS = {letter.value: letter.char for letter in Letter} | {
     "consult": "C",
-    "informed": "I",
     "inform": "I",
     "support": "S",
     "supports": "S",
     "supportive": "S",
 }
-LETTER_ORDER = "RACIS"
+LETTER_ORDER = LETTERS + "S"
 
 
 def unmark(text: str) -> str:

@@ -43,7 +43,9 @@ STAGE_SUMMARY_PLACEHOLDER = "TODO: what happens for the customer in this stage."
 CSV_SUFFIXES = (".csv", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-LETTERS = "RACI"
+# The letters as a sheet writes them: 'RACI', the model's own order and characters.
+LETTERS = "".join(letter.char for letter in Letter)
+LETTER_BY_CHAR = {letter.char: letter for letter in Letter}
 LETTER_NAMES = {letter.char: letter.label for letter in Letter}
 
 ImportSeverity = Literal["error", "warning"]

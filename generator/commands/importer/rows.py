@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...model.objects import Letter
+from ...model.rules import count_faults, may_hold_together
 from . import common as common
-from .cells import _is_number, parse_letters, party_names, stage_name, unmark
+from .cells import LETTER_ORDER, _is_number, parse_letters, party_names, stage_name, unmark
 from .common import (
     DEFAULT_STAGE,
+    LETTER_BY_CHAR,
     LETTER_NAMES,
     LETTERS,
     ImportMessage,
@@ -24,7 +27,7 @@ from .common import (
 )
 from .layout import _TOTAL_WORDS, _Columns, _Named, _Parties
 
-_LEGEND = {"R", "A", "C", "I", "S"}  # a letter where an activity's name goes: a legend row
+_LEGEND = set(LETTER_ORDER)  # a letter where an activity's name goes: a legend row
 
 
 @dataclass
@@ -246,14 +249,26 @@ class _Importer:
         stage = self.row_stage(row, cells, where)
         stage.rows += 1
         held = self.row_letters(row, cells)
-        accountable = [p for p, cols in held.items() if any("A" in x for _, x in cols)]
-        a_cells = list(
-            dict.fromkeys(ref(row, col) for cols in held.values() for col, x in cols if "A" in x)
-        )
-        responsible = [p for p, cols in held.items() if any("R" in x for _, x in cols)]
-        wrong = []
-        if not responsible and len(accountable) == 1 and self.options.a_without_r == "responsible":
-            responsible = accountable
+        holders = {
+            letter: [p for p, cols in held.items() if any(letter.char in x for _, x in cols)]
+            for letter in (Letter.ACCOUNTABLE, Letter.RESPONSIBLE)
+        }
+
+        def cells_of(letter: Letter) -> list[str]:
+            return list(
+                dict.fromkeys(
+                    ref(row, col) for cols in held.values() for col, x in cols if letter.char in x
+                )
+            )
+
+        accountable = holders[Letter.ACCOUNTABLE]
+        a_cells = cells_of(Letter.ACCOUNTABLE)
+        # Only R is missing, and the one A may hold R too: the policy reads it as A/R.
+        only_r_missing = count_faults({k: len(v) for k, v in holders.items()}) == [
+            Letter.RESPONSIBLE
+        ] and may_hold_together((Letter.ACCOUNTABLE, Letter.RESPONSIBLE))
+        if only_r_missing and self.options.a_without_r == "responsible":
+            holders[Letter.RESPONSIBLE] = accountable
             self.a_as_r += 1
             party = accountable[0]
             for col, letters in held[party]:
@@ -266,23 +281,25 @@ class _Importer:
                 "accountable and responsible (A/R); pass --a-without-r skip to leave such "
                 "rows out",
             )
-        if not accountable:
-            wrong.append("no accountable party (A)")
-        elif len(accountable) > 1:
-            listed = ", ".join(a_cells)
-            if len(a_cells) < len(accountable):  # a letter column's cell names them all
-                listed += f" ({', '.join(accountable)})"
-            wrong.append(f"{len(accountable)} accountable parties (A) in {listed}")
-        if not responsible:
-            wrong.append("no responsible party (R)")
+        wrong = []
+        for fault in count_faults({k: len(v) for k, v in holders.items()}):
+            parties = holders[fault]
+            if not parties:
+                wrong.append(f"no {fault.value} party ({fault.char})")
+                continue
+            where_held = cells_of(fault)
+            listed = ", ".join(where_held)
+            if len(where_held) < len(parties):  # a letter column's cell names them all
+                listed += f" ({', '.join(parties)})"
+            wrong.append(f"{len(parties)} {fault.value} parties ({fault.char}) in {listed}")
         if wrong:
             text = (
                 f"row left out: '{_short(name)}' has {' and '.join(wrong)}; an activity needs "
                 "exactly one A and at least one R"
             )
-            if not responsible and len(accountable) == 1 and c.letters:
+            if only_r_missing and c.letters:
                 text += " (name that party under Responsible too if it also does the work)"
-            elif not responsible and len(accountable) == 1:
+            elif only_r_missing:
                 text += f" (write A/R in {a_cells[0]} if that party also does the work)"
             self.log.error(where, text)
             self.skipped += 1
@@ -292,10 +309,8 @@ class _Importer:
             letters = "".join(ch for ch in LETTERS if any(ch in x for _, x in cols))
             for letter in letters:
                 raci[letter].append(party)
-            if (
-                len(letters) > 1
-                and letters != "RA"
-                and not (self.options.support and any("S" in x for _, x in cols))
+            if not may_hold_together(LETTER_BY_CHAR[ch] for ch in letters) and not (
+                self.options.support and any("S" in x for _, x in cols)
             ):
                 both = " and ".join(LETTER_NAMES[letter] for letter in letters)
                 self.log.warning(

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from ...model.load import MODEL_SUFFIXES
+from ...model.rules import idle_teams
 from . import common as common
 from .common import (
     _CONTROL,
@@ -219,17 +220,15 @@ def _activity_file(index: int) -> str:
 
 
 def _unheld_teams(importer: _Importer, parties: _Parties, written: int, log: _Log) -> None:
-    held: set[str] = set()
-    for activity in importer.activities[:written]:
-        for party_list in activity.raci.values():
-            held.update(p.split("/", 1)[0] for p in party_list)
-    for team in parties.teams.values():
-        if team.id not in held:
-            log.warning(
-                team.where,
-                f"team '{team.id}' holds no letter in any written activity; ownbook check "
-                "warns about it (OB401)",
-            )
+    """Say now which teams `ownbook check` will call idle (OB401): its own rule, asked
+    about the activities written."""
+    held = (p for a in importer.activities[:written] for listed in a.raci.values() for p in listed)
+    for team in idle_teams(parties.teams.values(), held):
+        log.warning(
+            team.where,
+            f"team '{team.id}' holds no letter in any written activity; ownbook check "
+            "warns about it (OB401)",
+        )
 
 
 def write_import(
