@@ -30,7 +30,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .. import __version__
-from ..model import health
+from ..model import health, rules
 from ..model.objects import Activity, Letter, Located, Model, Team, join, party_name, split_party
 from ..model.problems import Pos
 from .svg import SvgResult
@@ -744,15 +744,9 @@ class _Renderer:
             filters=matrix_filters(m),
         )
 
-    def load_inputs(self, team: Team, cells: list[Any]) -> tuple[Any, ...]:
+    def load_inputs(self, team: Team, cells: list[Any], over: int | None) -> tuple[Any, ...]:
         """What a team's row of the Health load table is made from (its memo inputs)."""
-        return (
-            self.context_key,
-            team,
-            self.inputs.stages,
-            cells,
-            sum(1 for h in self.held.get(team.id, ()) if h.letter == "accountable"),
-        )
+        return (self.context_key, team, self.inputs.stages, cells, over)
 
     def health(self) -> str:
         m = self.model
@@ -778,24 +772,26 @@ class _Renderer:
             return sorted(findings, key=lambda f: ranks[f.subject].get(f.subject_id, 0))
 
         limit = m.handbook.max_accountable_per_team
+        # {team id: activities it is accountable for}, for the teams over the limit
+        overloaded = {t.id: n for t, n, _ in rules.overloaded_teams(m)}
 
-        def load_row(team: Team, cells: list[Counter[str]]) -> Markup:
+        def load_row(team: Team, cells: list[Counter[str]], over: int | None) -> Markup:
             shown = "".join(health.letter_counts(c, wide=True) + " | " for c in cells)
             total = sum((sum(c.values()) for c in cells), 0)
-            owned = sum(1 for h in self.held.get(team.id, ()) if h.letter == "accountable")
             flag = ""
-            if limit is not None and owned > limit:
-                flag = f' <span class="ob-flag">over the limit: A for {owned}, limit {limit}</span>'
+            if over is not None:
+                flag = f' <span class="ob-flag">over the limit: A for {over}, limit {limit}</span>'
             return Markup(f"| {here.team(team)}{flag} | {shown}{total} |")
 
         load = []
         for team in m.teams:
             cells = [report.load[team.id][s.id] for s in m.lifecycle]
+            over = overloaded.get(team.id)
             load.append(
                 self.memo.get(
                     ("health-load", team.id),
-                    partial(self.load_inputs, team, cells),
-                    partial(load_row, team, cells),
+                    partial(self.load_inputs, team, cells, over),
+                    partial(load_row, team, cells, over),
                 )
             )
         return self.page(
@@ -813,7 +809,7 @@ class _Renderer:
             accountable=accountable,
             where=self.source_link,
             today=self.options.today,
-            due=m.review_due,
+            review=lambda a: rules.review(m, a, self.options.today),
             load=load,
         )
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
+from ..model import rules
 from ..model.objects import Activity, Faq, Letter, Model, Stage, Team, join, split_party
 from . import paths
 from .escape import html_text, md_text, url_attr
@@ -161,10 +162,10 @@ class ReviewStatus:
 
     @classmethod
     def of(cls, model: Model, a: Activity, today: dt.date) -> ReviewStatus:
-        due = model.review_due(a)
+        status = rules.review(model, a, today)
         return cls(
             reviewed=a.reviewed,
-            due=due,
+            due=status.due,
             every_days=model.review_cadence(a),
-            overdue=due is None or due < today,
+            overdue=status.wanted,
         )
