@@ -1,4 +1,10 @@
-"""The `ownbook` command line: the only module that parses arguments."""
+"""The `ownbook` command line: the only module that parses arguments.
+
+Each command imports inside its function what only it uses (the renderer and Jinja, the
+build pipeline, Zensical's engine, git plumbing, the diff, the importer, the scaffold):
+`ownbook check`, which pre-commit and CI run on every change, then loads the model reader
+and nothing more.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import importlib
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
@@ -14,10 +21,9 @@ from types import ModuleType
 import click
 
 from .. import __version__
-from ..build import assets, engines
-from ..build import zensical as zensical_engine
+from ..build import engines
 from ..build.output import refuse_output_link, staged_dir, write_files
-from ..build.pipeline import cache_folder, site_files
+from ..model import health as h
 from ..model.load import Checked, load_model, unresolved_last
 from ..model.problems import (
     OwnbookError,
@@ -28,9 +34,7 @@ from ..model.problems import (
     summary,
     terminal_text,
 )
-from ..model.spec import json_schema
-from ..render import RenderOptions, nav, site_name
-from ..render.svg import SvgCache
+from ..model.spec import did_you_mean, json_schema
 from .sheet_options import import_options, options_from, read_sheet
 
 # Generated folders carry this marker; `generate` only ever replaces a folder that has it.
@@ -246,6 +250,8 @@ def build(
     The site is built into a temporary folder and replaces the previous one only when the
     build succeeds: a failed build leaves the previous site untouched.
     """
+    from ..build import zensical as zensical_engine
+
     config = _config(config_file, engine)
     build_site = None if engine == "zensical" else plugin_module(engine).build_site
     root = config.parent.resolve()
@@ -293,6 +299,8 @@ def build(
 @ENGINE
 def serve(config_file: Path | None, dev_addr: str | None, strict: bool, engine: str) -> None:
     """Preview the handbook, rebuilding on every edit of the model or the theme."""
+    from ..build import zensical as zensical_engine
+
     config = _config(config_file, engine)
     if engine == "zensical":
         zensical_engine.serve(
@@ -339,6 +347,11 @@ def _generate(
     strict: bool,
     today: dt.date | None,
 ) -> None:
+    from ..build import assets
+    from ..build.pipeline import cache_folder, site_files
+    from ..render import RenderOptions, nav, site_name
+    from ..render.svg import SvgCache
+
     cwd = Path.cwd()
     refuse_output_link(out, cwd)
     if mkdocs_fragment is not None and os.path.islink(mkdocs_fragment):
@@ -406,8 +419,6 @@ def diff(base: str, head: str | None, content_dir: Path, folders: bool, fmt: str
     A name that is both a revision and a folder is refused. Prints Markdown fit for a
     pull-request comment.
     """
-    import tempfile
-
     from ..history.diff import diff_models
     from ..history.gitio import printable
     from ..render.changes import format_json as diff_json
@@ -598,7 +609,6 @@ def who(
     when nothing matches.
     """
     from ..commands import who as w
-    from ..model.spec import did_you_mean
 
     if (query is None) == (team_id is None):
         raise click.UsageError("give a QUERY or --team TEAM (one of them)")
@@ -667,8 +677,6 @@ def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> 
 
     The same report as the handbook's Health page.
     """
-    from ..model import health as h
-
     checked = _checked_or_exit(content_dir, False, today)
     model = checked.model
     assert model is not None
@@ -723,8 +731,6 @@ def import_(sheet_file: Path, out: Path, force: bool, **kwargs: object) -> None:
         raise SystemExit(1)
     # The import promises a model without errors: its files are checked on their own, in a
     # scratch folder, so that --out (perhaps a big folder, under --force) is never walked.
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="ownbook-import-") as scratch:
         write_import(result.files, Path(scratch) / "content")
         checked = load_model(Path(scratch) / "content", display_as=out.as_posix())
