@@ -2,7 +2,7 @@
 
 MkDocs and ProperDocs (the continuation of MkDocs 1.x, which maps every `mkdocs.*` import
 to itself) run the ownbook plugin. Zensical runs no MkDocs plugin: ownbook writes the pages
-and a configuration of its own and runs Zensical on them (`zensical_engine.py`). This module
+and a configuration of its own and runs Zensical on them (`zensical.py`). This module
 reads a handbook's configuration without MkDocs, so that `ownbook check` can warn about a
 configuration Zensical would build empty.
 """

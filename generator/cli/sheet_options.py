@@ -1,6 +1,6 @@
 """The command-line options that say how a sheet is read, shared by `import` and `new --from`.
 
-Kept apart from cli.py so both commands offer the same options with the same words, and the
+Kept apart from `app.py` so both commands offer the same options with the same words, and the
 layout printed names options that exist.
 """
 

@@ -2,7 +2,8 @@
 
 from .exports import render_downloads
 from .nav import nav, site_name
-from .pages import RenderOptions, diagram_sources, render_pages
+from .options import RenderOptions
+from .pages import diagram_sources, render_pages
 
 __all__ = [
     "RenderOptions",

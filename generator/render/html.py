@@ -5,7 +5,7 @@ permalinks and the search sections need them) and whose every other block is raw
 Python-Markdown stashes a block that starts with a block-level tag and never runs its
 inline patterns over it, which was most of the build's time. Each block starts a line and
 ends before a blank line. Everything passed in is already `Markup` (escaped by
-`escape.py`, or made by these helpers); a plain `str` is escaped as text.
+`render.escape`, or made by these helpers); a plain `str` is escaped as text.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ CENTER = ' style="text-align: center;"'
 
 def _m(value: object) -> str:
     return str(value) if isinstance(value, Markup) else str(html_text(value))
-
-
-def block(inner: object) -> Markup:
-    """A raw HTML block, set apart from what comes before and after it."""
-    return Markup(f"\n{_m(inner)}\n\n")
 
 
 def p(inner: object, cls: str | None = None) -> Markup:

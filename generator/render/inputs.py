@@ -18,7 +18,7 @@ from ..model.objects import Activity, Faq, Model, Stage, Team, party_team
 from . import views
 
 if TYPE_CHECKING:
-    from .pages import RenderOptions
+    from .options import RenderOptions
 
 
 class Inputs:

@@ -13,7 +13,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -36,7 +36,7 @@ from ..model.problems import Pos
 from .svg import SvgResult
 
 if TYPE_CHECKING:
-    from ..history.log import History, HistoryEntry
+    from ..history.log import HistoryEntry
 from . import exports, graphs, html, paths, views
 from .changes import format_body
 from .dot import edge_parts, to_dot
@@ -55,6 +55,7 @@ from .fields import NO_GLOSSARY, Glossary, md_block, md_list
 from .graphs import Edge, Graph
 from .inputs import Inputs
 from .memo import Memo, NoMemo
+from .options import RenderOptions
 from .words import (
     Here,
     ReviewStatus,
@@ -62,22 +63,6 @@ from .words import (
     letter_badge,
     who_owns_question,
 )
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """What pages depend on besides the model."""
-
-    today: dt.date = field(default_factory=dt.date.today)
-    # Model file paths in edit links are made relative to this folder (the repository root).
-    source_root: str | None = None
-    # MkDocs' use_directory_urls: links inside SVGs are raw HTML and must match it.
-    directory_urls: bool = False
-    # SVG for each DOT source (see generator.svg.render_svgs); None: diagrams not drawn.
-    svgs: Mapping[str, SvgResult] | None = None
-    # The ownership history (see generator.history); None: not read for this build.
-    history: History | None = None
-
 
 # Pages of wide tables (stage pages, the matrix) take the nav's and the contents' columns.
 WIDE = ("navigation", "toc")
