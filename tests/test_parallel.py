@@ -156,3 +156,34 @@ def test_a_forked_child_that_dies_breaks_its_future() -> None:
         text=True,
     )
     assert proc.stdout.split() == ["broken"], proc.stderr
+
+
+def _slow(_state: object, seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_caller_waiting_for_a_reply_does_not_hold_up_the_next_call() -> None:
+    """`serve` writes the last build's downloads in a thread that waits for the worker;
+    the next build's call is queued at once all the same."""
+    import time
+
+    from ownbook.build.parallel import Worker
+
+    worker: Worker[dict[str, int]] = Worker(dict)
+    try:
+        worker.submit(_calls).result(timeout=60)  # the process is up
+        slow = worker.submit(_slow, 2.0)
+        waiter = threading.Thread(target=slow.result, kwargs={"timeout": 60})
+        waiter.start()
+        time.sleep(0.2)
+        start = time.monotonic()
+        queued = worker.submit(_calls)
+        assert time.monotonic() - start < 1.0
+        assert queued.result(timeout=60) == 2
+        waiter.join()
+        assert slow.result() == 2.0
+    finally:
+        worker.close()

@@ -14,6 +14,7 @@ its `Process`, and a worker's state is a local of its loop.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -22,11 +23,12 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
 PARENT_POLL_S = 0.5  # how often a worker looks whether `serve` is still there
+_WAIT_S = 0.5  # a waiting caller looks again at least this often (a reply read by another)
 
 S = TypeVar("S")
 
@@ -133,23 +135,36 @@ class Worker(Generic[S]):
         return self._process is not None and self._process.is_alive()
 
     def collect(self, future: Future[Any], timeout: float | None) -> None:
-        """Read replies, oldest call first, until `future` has its own (or `timeout`)."""
-        with self._lock:
-            while future in self._waiting:
+        """Read replies, oldest call first, until `future` has its own (or `timeout`).
+
+        The lock is held only to read a reply that has come, never while waiting for one:
+        a thread waiting for the last build's downloads must not hold up the next build's
+        call."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
                 replies = self._replies
-                assert replies is not None
+                if future not in self._waiting or replies is None:
+                    return
                 try:
-                    if not replies.poll(timeout):
-                        return
-                    ok, value = replies.recv()
+                    if replies.poll(0):
+                        ok, value = replies.recv()
+                        oldest = self._waiting.popleft()
+                        if ok:
+                            oldest.set_result(value)
+                        else:
+                            oldest.set_exception(value)
+                        continue
                 except (EOFError, OSError):
                     self._stop()
                     return
-                oldest = self._waiting.popleft()
-                if ok:
-                    oldest.set_result(value)
-                else:
-                    oldest.set_exception(value)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            # wait for the next reply, without the lock; closed meanwhile by `close`, the
+            # connection is looked at again under the lock
+            with contextlib.suppress(OSError, ValueError):
+                wait([replies], timeout=_WAIT_S if left is None else min(left, _WAIT_S))
 
     def _start(self) -> None:
         self._stop()
