@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -85,7 +86,7 @@ COLLABORATION_KEY = (
 )
 
 
-def _activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
+def activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
     """(from team, to team) -> verb for one activity: the accountable and responsible teams
     consult the consulted ones and inform the informed ones ('consults and informs': both)."""
     raci = a.raci
@@ -104,7 +105,7 @@ def _pairs(activities: list[Activity]) -> Counter[tuple[str, str, str]]:
     """(from team, to team, verbs) -> number of activities, one edge per pair of teams."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for a in activities:
-        for (source, target), verb in _activity_pairs(a).items():
+        for (source, target), verb in activity_pairs(a).items():
             counts[(source, target, verb)] += 1
     return _one_edge_per_pair(counts)
 
@@ -157,10 +158,15 @@ class Collaboration:
     by_team: dict[str, list[tuple[Activity, tuple[str, str, str], int]]]
 
     @classmethod
-    def of(cls, model: Model) -> Collaboration:
+    def of(
+        cls,
+        model: Model,
+        pairs: Callable[[Activity], dict[tuple[str, str], str]] = activity_pairs,
+    ) -> Collaboration:
+        """`pairs`: `activity_pairs`, or the same kept per activity across renders."""
         by_team: dict[str, list[tuple[Activity, tuple[str, str, str], int]]] = defaultdict(list)
         for a in model.activities:
-            for (source, target), verb in _activity_pairs(a).items():
+            for (source, target), verb in pairs(a).items():
                 entry = (a, (source, target, verb), 1)
                 by_team[source].append(entry)
                 by_team[target].append(entry)

@@ -18,15 +18,17 @@ from ..model.objects import Activity, Faq, Model, Stage, Team, party_team
 from . import views
 
 if TYPE_CHECKING:
+    from .memo import Memo
     from .options import RenderOptions
 
 
 class Inputs:
     """The derived views of one model that both its pages and their keys use."""
 
-    def __init__(self, model: Model, options: RenderOptions) -> None:
+    def __init__(self, model: Model, options: RenderOptions, memo: Memo) -> None:
         m = model
         self.model = m
+        self.memo = memo
         # What every page may read besides its own objects.
         self.context = (
             options.today,
@@ -37,7 +39,7 @@ class Inputs:
         )
         self.stages = (m.lifecycle, m.stages)
         self.team_order = {t.id: i for i, t in enumerate(m.teams)}
-        self.held = views.letters_by_team(m)
+        self.held = views.letters_by_team(m, lambda a: memo.derived(views.held_in, a))
         self.sections = views.sections(m)
         self.children = views.sub_teams(m)
         self.by_stage: dict[str, list[Activity]] = {
@@ -70,18 +72,21 @@ class Inputs:
             return self._teams_of_one(activities[0])
         ids: set[str] = set()
         for a in activities:
-            ids.update(_team_ids(a))
+            ids.update(self.team_ids(a))
         order = self.team_order
         by_id = self.model.team_by_id
         known = sorted((t for t in ids if t in order), key=order.__getitem__)
         return tuple(by_id[t] for t in known)
+
+    def team_ids(self, a: Activity) -> tuple[str, ...]:
+        return self.memo.derived(_team_ids, a)
 
     def _teams_of_one(self, a: Activity) -> tuple[Team, ...]:
         """Asked for by several keys and pages per render: worked out once per render."""
         found = self._one.get(a.id)
         if found is None:
             order = self.team_order
-            known = sorted((t for t in _team_ids(a) if t in order), key=order.__getitem__)
+            known = sorted((t for t in self.team_ids(a) if t in order), key=order.__getitem__)
             found = self._one[a.id] = tuple(self.model.team_by_id[t] for t in known)
         return found
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Obj = TypeVar("Obj")
+V = TypeVar("V")
 
 
 class Memo:
@@ -22,6 +24,10 @@ class Memo:
         # DOT sources, then for the pages, of the same model.
         self.prepared: Any = None
         self._slots: dict[Hashable, tuple[Any, Any]] = {}
+        # Values derived from one immutable model object (see `derived`): this render's,
+        # and the last render's, which are dropped when this one ends.
+        self._derived: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
+        self._derived_last: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
         self.hits = 0
         # the slots made (not reused), in order: what the last edits cost
         self.made: list[Hashable] = []
@@ -42,9 +48,30 @@ class Memo:
         self._slots[slot] = (now, value)
         return value
 
+    def derived(self, make: Callable[[Obj], V], obj: Obj) -> V:
+        """`make(obj)`, a value derived from one immutable model object alone (the teams an
+        activity names, the pairs of teams it links), made once per object: `serve` loads
+        the very same instance again while its file is unchanged, so the value is kept
+        while `obj` is. Looked up thousands of times a render: it allocates nothing once
+        the value is known (an allocation can start a garbage collection of the whole
+        memo)."""
+        now = self._derived.get(make)
+        if now is None:
+            now = self._derived[make] = {}
+        found = now.get(id(obj))
+        if found is None or found[0] is not obj:
+            last = self._derived_last.get(make)
+            found = last.get(id(obj)) if last is not None else None
+            if found is None or found[0] is not obj:
+                found = (obj, make(obj))
+            now[id(obj)] = found
+        return found[1]
+
     def keep_only(self, pages: frozenset[str], slots: Callable[[Hashable], bool]) -> None:
-        """Forget the slots of pages that are gone, so a long `serve` does not collect them
-        (looked at only when the set of `pages` changed)."""
+        """End a render: forget the slots of pages that are gone, so a long `serve` does not
+        collect them (looked at only when the set of `pages` changed), and the derived
+        values of objects this render did not use."""
+        self._derived_last, self._derived = self._derived, {}
         if pages != self._pages:
             self._slots = {k: v for k, v in self._slots.items() if slots(k)}
             self._pages = pages

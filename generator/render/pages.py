@@ -90,8 +90,12 @@ def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, 
     last = memo.prepared
     if last is not None and last[0] is model and last[1] == settings:
         return last[2], last[3]
-    inputs = Inputs(model, options)
-    collab = cache(lambda: graphs.Collaboration.of(model))
+    inputs = Inputs(model, options, memo)
+
+    def pairs(a: Activity) -> dict[tuple[str, str], str]:
+        return memo.derived(graphs.activity_pairs, a)
+
+    collab = cache(lambda: graphs.Collaboration.of(model, pairs))
 
     def drawn(path: str, key: Callable[[], Any], build: Callable[[], Graph]) -> Diagram:
         def make() -> Diagram:

@@ -6,7 +6,7 @@ Pure functions of the model; pages only format what these return.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..model.objects import Activity, Faq, Letter, Model, Stage, Team, split_party
@@ -71,13 +71,24 @@ class Held:
     role_id: str | None
 
 
-def letters_by_team(model: Model) -> dict[str, list[Held]]:
-    """Every letter each team holds (its roles' letters included), in model order."""
+def held_in(a: Activity) -> tuple[tuple[str, Held], ...]:
+    """(team id, letter held) for each letter of one activity."""
+    out = []
+    for letter, party, _ in a.raci.letters:
+        team_id, role_id = split_party(party)
+        out.append((team_id, Held(a, letter, party, role_id)))
+    return tuple(out)
+
+
+def letters_by_team(
+    model: Model, held: Callable[[Activity], tuple[tuple[str, Held], ...]] = held_in
+) -> dict[str, list[Held]]:
+    """Every letter each team holds (its roles' letters included), in model order.
+    `held`: `held_in`, or the same kept per activity across renders."""
     out: dict[str, list[Held]] = defaultdict(list)
     for a in model.activities:
-        for letter, party, _ in a.raci.letters:
-            team_id, role_id = split_party(party)
-            out[team_id].append(Held(a, letter, party, role_id))
+        for team_id, h in held(a):
+            out[team_id].append(h)
     return out
 
 
