@@ -243,29 +243,24 @@ def test_cache_serves_a_rebuild_with_no_render(tmp_path: Path, golden: Model) ->
 
 
 def test_renderer_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    svg_mod.find_renderer.cache_clear()
     pure = next(r for r in RENDERERS if "graphviz-pure" in r.version)
     assert svg_mod.find_renderer(None).path == _candidates()[0][1]
     assert svg_mod.find_renderer(pure.path) == pure  # the environment variable wins
     with pytest.raises(svg_mod.RendererMissing, match="OWNBOOK_DOT is set to '/nope'"):
         svg_mod.find_renderer("/nope")
     monkeypatch.setattr(svg_mod, "_candidates", list)
-    svg_mod.find_renderer.cache_clear()
     with pytest.raises(svg_mod.RendererMissing, match="no Graphviz renderer found: reinstall"):
         svg_mod.find_renderer(None)
-    svg_mod.find_renderer.cache_clear()
 
 
 def test_no_renderer_shows_dot_and_a_notice(golden: Model, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OWNBOOK_DOT", "/nope")
-    svg_mod.find_renderer.cache_clear()
     options = RenderOptions(today=TODAY)
     results = render_svgs(diagram_sources(golden, options), SvgCache())
     pages = render_pages(golden, dataclasses.replace(options, svgs=results))
     home = pages["index.md"]
     assert '!!! warning "Diagram not drawn"' in home
     assert '```dot\ndigraph "lifecycle" {' in home
-    svg_mod.find_renderer.cache_clear()
 
 
 def test_dot_is_deterministic(golden: Model) -> None:

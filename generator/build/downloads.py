@@ -16,7 +16,11 @@ from ..render import render_downloads
 
 
 def downloads_of(
-    cache: FileCache, content_dir: str, today: dt.date, display_as: str, fingerprint: Fingerprint
+    cache: FileCache,
+    content_dir: str,
+    today: dt.date | None,
+    display_as: str,
+    fingerprint: Fingerprint,
 ) -> dict[str, str | bytes] | None:
     """The downloads of the model in `content_dir`, or None when the files read here are
     not the ones the build read (an edit landed in between): the build then makes its own.

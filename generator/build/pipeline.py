@@ -19,6 +19,7 @@ from ..history.log import ownership_history
 from ..model.objects import Model
 from ..render import RenderOptions, diagram_sources, render_downloads, render_pages
 from ..render.memo import Memo, NoMemo
+from ..render.pages import release_lookups
 from ..render.svg import SvgCache, render_svgs
 from . import assets
 from .output import prepare_cache_dir
@@ -66,6 +67,7 @@ def render_site(
     """The pages of a checked model: its diagrams drawn through `svg_cache`, the ownership
     history of `content` read from git (cached beside the diagrams). `memo`: what `serve`
     keeps between builds; `timed`: a context manager per step, for the plugin's timings."""
+    one_off = memo is None
     memo = memo or NoMemo()  # one per build: the pages reuse the diagrams' graphs
     with timed("diagrams"):
         svgs = render_svgs(diagram_sources(model, options, memo), svg_cache)
@@ -74,6 +76,8 @@ def render_site(
         history = ownership_history(content, svg_cache.folder, history_limit)
     with timed("pages"):
         pages = render_pages(model, dataclasses.replace(options, svgs=svgs, history=history), memo)
+    if one_off:
+        release_lookups()
     return RenderedSite(pages, failures)
 
 

@@ -8,10 +8,10 @@ for the handbook's maintainers. The model it writes is loaded and checked before
 is returned, and CODEOWNERS comes from that loaded model. `write_scaffold` writes the files
 into a new or empty folder, all of them or none.
 
-The templates are package data in `scaffold/` beside this module; their `__NAME__`
-placeholders are filled in one pass (a value is never searched for placeholders), and the
-title and organisation go into YAML as double-quoted strings, so any text stays the text
-typed.
+The templates are package data in `generator/scaffold/` (`ownbook/scaffold/` in a wheel);
+their `__NAME__` placeholders are filled in one pass (a value is never searched for
+placeholders), and the title and organisation go into YAML as double-quoted strings, so any
+text stays the text typed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Pure rendering: a model in, `{path: content}` out; nothing here touches disk or MkDocs."""
+"""Rendering: a model in, `{path: content}` out, by pure functions that know nothing of
+MkDocs. The one exception is `svg`, which runs Graphviz and keeps its drawings in a cache
+folder the caller chooses."""
 
 from .exports import render_downloads
 from .nav import nav, site_name

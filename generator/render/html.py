@@ -55,14 +55,6 @@ def table(head: Sequence[object], rows: Iterable[str], centered: Sequence[bool] 
     )
 
 
-def admonition(kind: str, title: object, inner: object) -> Markup:
-    """`!!! kind "title"` as the `admonition` extension writes it."""
-    return Markup(
-        f'<div class="admonition {kind}">\n<p class="admonition-title">{_m(title)}</p>\n'
-        f"{_m(inner)}\n</div>"
-    )
-
-
 def details(kind: str, summary: object, inner: object) -> Markup:
     """`??? kind "summary"` as `pymdownx.details` writes it."""
     return Markup(

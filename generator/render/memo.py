@@ -28,7 +28,6 @@ class Memo:
         # and the last render's, which are dropped when this one ends.
         self._derived: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
         self._derived_last: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
-        self.hits = 0
         # the slots made (not reused), in order: what the last edits cost
         self.made: list[Hashable] = []
         self._pages: frozenset[str] = frozenset()
@@ -41,7 +40,6 @@ class Memo:
         now = inputs()
         kept = self._slots.get(slot)
         if kept is not None and kept[0] == now:
-            self.hits += 1
             return kept[1]  # type: ignore[no-any-return]
         self.made.append(slot)
         value = make()

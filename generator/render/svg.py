@@ -17,7 +17,6 @@ import sysconfig
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from .svgclean import UnsafeSvg, clean_svg
@@ -80,7 +79,6 @@ def _candidates() -> list[tuple[str, str]]:
     return out
 
 
-@cache
 def find_renderer(env_value: str | None = None) -> Renderer:
     """The first renderer that works, or `RendererMissing` saying how to get one."""
     if env_value:
@@ -114,6 +112,9 @@ class SvgCache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self.memory: dict[str, str] = {}
+        # The renderer found by the first build that drew with this cache; none found is
+        # looked for again next time (Graphviz installed during `serve`).
+        self.found: Renderer | None = None
         self.renders = 0  # how many times a renderer actually ran (for tests and benchmarks)
 
     def key(self, renderer: Renderer, dot: str) -> str:
@@ -158,7 +159,7 @@ def render_svgs(
     wanted = list(dict.fromkeys(dots))
     if renderer is None:
         try:
-            renderer = current_renderer()
+            renderer = cache.found = cache.found or current_renderer()
         except RendererMissing as exc:
             return {dot: SvgResult(error=str(exc)) for dot in wanted}
     results: dict[str, SvgResult] = {}

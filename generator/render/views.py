@@ -54,7 +54,7 @@ def stage_members(model: Model, stage_id: str) -> list[Activity]:
     then those that come from another stage, by the position of their home stage.
 
     One definition of membership (the activity names the stage), shared by the stage page,
-    its diagram, the matrix's stage filter and the health figures."""
+    its diagram and the matrix's stage filter."""
     members = [a for a in model.activities if stage_id in a.stages]
     own = [a for a in members if home_stage(model, a) == stage_id]
     others = [a for a in members if home_stage(model, a) != stage_id]

@@ -387,13 +387,7 @@ class _Text:
 
 def _local(name: str) -> str:
     """An element or attribute name without its namespace (expat gives `uri}local`)."""
-    local = name.rpartition("}")[2]
-    if len(_LOCAL) < 256:  # a hostile part may use any number of names
-        _LOCAL[name] = local
-    return local
-
-
-_LOCAL: dict[str, str] = {}
+    return name.rpartition("}")[2]
 
 
 def _attr(attrs: dict[str, str], local: str) -> str | None:
@@ -680,10 +674,21 @@ class _SheetCells:
         self.in_inline = False
         self.phonetic = 0
         self.collect: _Text | None = None
+        # Element names without their namespace, worked out once each (a hostile part may
+        # use any number of names: at most 256 are kept).
+        self.names: dict[str, str] = {}
+
+    def _name(self, name: str) -> str:
+        local = self.names.get(name)
+        if local is None:
+            local = _local(name)
+            if len(self.names) < 256:
+                self.names[name] = local
+        return local
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         # Called for every element of a sheet that may hold millions: kept short.
-        local = _LOCAL.get(name) or _local(name)
+        local = self._name(name)
         if local == "c":
             self.tags += 1
             if self.tags > common.MAX_CELLS or self.tags - self.row_tags > common.MAX_ROW_CELLS:
@@ -722,7 +727,7 @@ class _SheetCells:
             self.collect = self.inline
 
     def end(self, name: str) -> None:
-        local = _LOCAL.get(name) or _local(name)
+        local = self._name(name)
         if local == "c":
             self.in_cell = False
             if self.value is not None or self.inline is not None:

@@ -33,10 +33,10 @@ warning. Required text the sheet cannot give (the organisation, each stage's sum
 "TODO:" placeholder, announced as a warning; the title and the stage of rows under none
 come from options or the sheet, never from the file name.
 
-The steps live in modules of their own, one per step: import_reading (a file into rows of
-text), import_layout (what each row and column holds), import_cells (what a cell says),
-import_rows (rows into activities) and import_writing (YAML into a folder), with what they
-share in import_common. This module runs them in order and is what callers import.
+The steps live in modules of their own, one per step: `reading` (a file into rows of
+text), `layout` (what each row and column holds), `cells` (what a cell says), `rows` (rows
+into activities) and `writing` (YAML into a folder), with what they share in `common`.
+This module runs them in order and is what callers import.
 """
 
 from __future__ import annotations
