@@ -175,13 +175,14 @@ def test_a_symlinked_codeowners_is_refused_not_followed(project: Path) -> None:
     code, out = run("content", *FALLBACK)
     assert (code, out) == (
         1,
-        "refusing to write .github/CODEOWNERS: .github/CODEOWNERS is a symlink; CODEOWNERS is "
+        "error: refusing to write .github/CODEOWNERS: .github/CODEOWNERS is a symlink; "
+        "CODEOWNERS is "
         "never written or read through a link (remove the link and run again)\n",
     )
     assert outside.read_text() == "keep\n"
     code, out = run("content", "--check", *FALLBACK)
     assert code == 1
-    assert out.startswith("cannot check .github/CODEOWNERS: .github/CODEOWNERS is a symlink")
+    assert out.startswith("error: cannot check .github/CODEOWNERS: .github/CODEOWNERS is a symlink")
 
 
 def test_a_symlinked_folder_on_the_way_is_refused(project: Path) -> None:
@@ -191,7 +192,7 @@ def test_a_symlinked_folder_on_the_way_is_refused(project: Path) -> None:
     code, out = run("content", *FALLBACK)
     assert code == 1
     assert out == (
-        "refusing to write .github/CODEOWNERS: .github is a symlink; CODEOWNERS is never "
+        "error: refusing to write .github/CODEOWNERS: .github is a symlink; CODEOWNERS is never "
         "written or read through a link (remove the link and run again)\n"
     )
     assert list(elsewhere.iterdir()) == []
@@ -208,14 +209,15 @@ def test_check_refuses_special_and_huge_files(project: Path) -> None:
     code, out = run("content", "--check", *FALLBACK)
     assert (code, out) == (
         1,
-        "cannot check .github/CODEOWNERS: .github/CODEOWNERS is not a regular file\n",
+        "error: cannot check .github/CODEOWNERS: .github/CODEOWNERS is not a regular file\n",
     )
     fifo.unlink()
     fifo.write_bytes(b"#" * (3 * 1024 * 1024 + 1))
     code, out = run("content", "--check", *FALLBACK)
     assert (code, out) == (
         1,
-        "cannot check .github/CODEOWNERS: .github/CODEOWNERS is larger than 3,145,728 bytes, "
+        "error: cannot check .github/CODEOWNERS: .github/CODEOWNERS is larger than 3,145,728 "
+        "bytes, "
         "which GitHub ignores\n",
     )
 

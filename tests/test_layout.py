@@ -138,4 +138,38 @@ def test_no_module_state_and_nothing_written_onto_frozen_objects() -> None:
                     and func.name != "__post_init__"
                 ):
                     found.append(f"{where} object.__setattr__ in {func.name}")
+        found += _module_containers_changed(tree, path)
     assert found == []
+
+
+MUTABLE = {"dict", "list", "set", "defaultdict", "Counter", "OrderedDict", "deque", "bytearray"}
+CHANGES = {"append", "extend", "insert", "update", "add", "setdefault", "pop", "popitem"}
+CHANGES |= {"clear", "remove", "discard", "appendleft", "popleft", "sort", "reverse"}
+
+
+def _module_containers_changed(tree: ast.Module, path: Path) -> list[str]:
+    """Module-level dicts, lists and sets that a function changes: state by another name."""
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        value = getattr(node, "value", None)
+        mutable = isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp)
+        if isinstance(value, ast.Call):
+            mutable = ast.unparse(value.func).split(".")[-1] in MUTABLE
+        names |= {t.id for t in targets if isinstance(t, ast.Name) and mutable}
+    found = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            changed = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
+                changed = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                changed = node.func.value if node.func.attr in CHANGES else None
+            if isinstance(changed, ast.Name) and changed.id in names:
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                found.append(f"{where} {func.name} changes the module's {changed.id}")
+    return found

@@ -362,11 +362,9 @@ def _generate(
     checked = _checked_or_exit(content_dir, strict, today)
     assert checked.model is not None
     if out.exists() and any(out.iterdir()) and not (out / GENERATED_MARKER).exists():
-        _say(
-            f"error: {out} has files that ownbook did not generate; choose an empty or new folder",
-            err=True,
+        raise OwnbookError(
+            f"{out} has files that ownbook did not generate; choose an empty or new folder"
         )
-        raise SystemExit(1)
     options = RenderOptions(today=today or dt.date.today(), source_root=str(cwd))
     files = site_files(checked.model, content_dir, options, SvgCache(cache_folder(cwd)))
     for failure in files.diagram_failures:
@@ -544,11 +542,9 @@ def codeowners(content_dir: Path, output: Path, fallback: str | None, check: boo
         text = co.render_codeowners(checked.model, shown, fallback, rel_output)
         existing = co.read_codeowners(root, rel_output) if check else None
     except co.CodeownersError as exc:
-        _say(f"cannot {'check' if check else 'write'} {rel_output}: {exc}", err=True)
-        raise SystemExit(1) from None
+        raise OwnbookError(f"cannot {'check' if check else 'write'} {rel_output}: {exc}") from None
     except OSError as exc:
-        _say(f"cannot read {rel_output}: {exc.strerror or exc}", err=True)
-        raise SystemExit(1) from None
+        raise OwnbookError(f"cannot read {rel_output}: {exc.strerror or exc}") from None
     if check:
         if existing == text:
             _say(f"{output} is up to date")
@@ -562,11 +558,9 @@ def codeowners(content_dir: Path, output: Path, fallback: str | None, check: boo
     try:
         co.write_codeowners(root, rel_output, text)
     except co.CodeownersError as exc:
-        _say(f"refusing to write {rel_output}: {exc}", err=True)
-        raise SystemExit(1) from None
+        raise OwnbookError(f"refusing to write {rel_output}: {exc}") from None
     except OSError as exc:
-        _say(f"cannot write {rel_output}: {exc.strerror or exc}", err=True)
-        raise SystemExit(1) from None
+        raise OwnbookError(f"cannot write {rel_output}: {exc.strerror or exc}") from None
     _say(f"wrote {output}")
 
 
