@@ -128,18 +128,18 @@ def review_line(model: Model, a: Activity, today: dt.date) -> str:
 
 def describe(model: Model, a: Activity, today: dt.date) -> dict[str, Any]:
     """One activity's ownership as plain data (the JSON shape of `ownbook who`)."""
-    r = a.raci
     status = review(model, a, today)
     due = status.due
-    return {
+    out: dict[str, Any] = {
         "id": a.id,
         "name": a.name,
         "kind": a.kind,
         "stages": [model.stage_by_id[s].name for s in a.stages if s in model.stage_by_id],
-        "accountable": party_name(model, r.accountable) if r.accountable else None,
-        "responsible": [party_name(model, p) for p in r.responsible],
-        "consulted": [party_name(model, p) for p in r.consulted],
-        "informed": [party_name(model, p) for p in r.informed],
+    }
+    for letter in Letter.by_weight():  # accountable (one party or none), then the lists
+        names = [party_name(model, p) for p in a.raci.parties(letter)]
+        out[letter.value] = (names[0] if names else None) if letter is Letter.ACCOUNTABLE else names
+    return out | {
         "escalation": party_name(model, a.escalation) if a.escalation else None,
         "reviewed": a.reviewed.isoformat() if a.reviewed else None,
         "review_due": due.isoformat() if due else None,
@@ -151,12 +151,10 @@ def describe(model: Model, a: Activity, today: dt.date) -> dict[str, Any]:
 def format_activity(model: Model, a: Activity, today: dt.date) -> str:
     d = describe(model, a, today)
     lines = [f"{a.name} ({a.kind}, {a.id})"]
-    rows = [
-        ("Accountable", d["accountable"] or "nobody"),
-        ("Responsible", ", ".join(d["responsible"]) or "nobody"),
-        ("Consulted", ", ".join(d["consulted"]) or "-"),
-        ("Informed", ", ".join(d["informed"]) or "-"),
-    ]
+    rows = [("Accountable", d["accountable"] or "nobody")]
+    for letter in Letter.by_weight()[1:]:
+        unset = "nobody" if letter is Letter.RESPONSIBLE else "-"  # R is required, C and I not
+        rows.append((letter.label, ", ".join(d[letter.value]) or unset))
     if d["escalation"]:
         rows.append(("Escalation", d["escalation"]))
     rows += [

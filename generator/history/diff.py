@@ -72,7 +72,8 @@ def _activity_changes(base: Model, head: Model, old: Activity, new: Activity) ->
         and (new.raci.accountable)
     ):
         out.append(
-            f"{party_name(base, old.raci.accountable)} is no longer Accountable for {name}; "
+            f"{party_name(base, old.raci.accountable)} is no longer "
+            f"{Letter.ACCOUNTABLE.phrase} {name}; "
             f"{party_name(head, new.raci.accountable)} is."
         )
     for letter in (Letter.RESPONSIBLE, Letter.CONSULTED, Letter.INFORMED):

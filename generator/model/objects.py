@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
 from types import MappingProxyType
 
 from .problems import Pos
@@ -248,32 +247,30 @@ class Model:
     glossary: tuple[Term, ...] = ()
     files: tuple[str, ...] = ()
 
-    @cached_property
-    def team_by_id(self) -> Mapping[str, Team]:
-        return MappingProxyType({t.id: t for t in self.teams})
+    # Indexes of the model, derived when it is made (it is immutable after): every page,
+    # check and command looks things up by id and walks the lifecycle in order.
+    team_by_id: Mapping[str, Team] = field(init=False, compare=False, repr=False)
+    stage_by_id: Mapping[str, Stage] = field(init=False, compare=False, repr=False)
+    activity_by_id: Mapping[str, Activity] = field(init=False, compare=False, repr=False)
+    # the stages in lifecycle order, and {stage id: position in the lifecycle}
+    lifecycle: tuple[Stage, ...] = field(init=False, compare=False, repr=False)
+    stage_order: Mapping[str, int] = field(init=False, compare=False, repr=False)
+    # {activity id: position in the model} (a tie-breaker that keeps sorts stable)
+    activity_index: Mapping[str, int] = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def stage_by_id(self) -> Mapping[str, Stage]:
-        return MappingProxyType({s.id: s for s in self.stages})
-
-    @cached_property
-    def activity_by_id(self) -> Mapping[str, Activity]:
-        return MappingProxyType({a.id: a for a in self.activities})
-
-    @cached_property
-    def lifecycle(self) -> tuple[Stage, ...]:
-        """The stages in lifecycle order."""
-        return tuple(self.stage_by_id[s] for s in self.handbook.lifecycle if s in self.stage_by_id)
-
-    @cached_property
-    def stage_order(self) -> Mapping[str, int]:
-        """{stage id: position in the lifecycle}."""
-        return MappingProxyType({s.id: i for i, s in enumerate(self.lifecycle)})
-
-    @cached_property
-    def activity_index(self) -> Mapping[str, int]:
-        """{activity id: position in the model} (a tie-breaker that keeps sorts stable)."""
-        return MappingProxyType({a.id: i for i, a in enumerate(self.activities)})
+    def __post_init__(self) -> None:
+        stage_by_id = {s.id: s for s in self.stages}
+        lifecycle = tuple(stage_by_id[s] for s in self.handbook.lifecycle if s in stage_by_id)
+        derived = {
+            "team_by_id": MappingProxyType({t.id: t for t in self.teams}),
+            "stage_by_id": MappingProxyType(stage_by_id),
+            "activity_by_id": MappingProxyType({a.id: a for a in self.activities}),
+            "lifecycle": lifecycle,
+            "stage_order": MappingProxyType({s.id: i for i, s in enumerate(lifecycle)}),
+            "activity_index": MappingProxyType({a.id: i for i, a in enumerate(self.activities)}),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # as a frozen dataclass's own __init__ does
 
     def review_cadence(self, activity: Activity) -> int:
         return activity.review_every_days or self.handbook.review_every_days

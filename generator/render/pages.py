@@ -737,6 +737,7 @@ class _Renderer:
             hide=WIDE,
             tables=tables,
             totals=totals,
+            letters=tuple(Letter),  # the totals' columns, in the model's order: R, A, C, I
             legend=legend,
             downloads=downloads,
             filters=matrix_filters(m),
