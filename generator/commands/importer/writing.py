@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from ...model.load import MODEL_SUFFIXES
+from ...model.objects import Letter
 from ...model.rules import idle_teams
 from . import common as common
 from .common import (
@@ -70,14 +71,13 @@ def _activity_yaml(activity: _Activity, ident: str) -> dict[str, object]:
         out["summary"] = activity.summary
     if activity.description:
         out["description"] = activity.description
-    raci: dict[str, object] = {
-        "responsible": _Flow(activity.raci["R"]),
-        "accountable": activity.raci["A"][0],
-    }
-    if activity.raci["C"]:
-        raci["consulted"] = _Flow(activity.raci["C"])
-    if activity.raci["I"]:
-        raci["informed"] = _Flow(activity.raci["I"])
+    raci: dict[str, object] = {}
+    for letter in Letter:  # the model's order: R, A, C, I; C and I only when held
+        parties = activity.raci[letter.char]
+        if letter is Letter.ACCOUNTABLE:
+            raci[letter.value] = parties[0]
+        elif parties or letter is Letter.RESPONSIBLE:
+            raci[letter.value] = _Flow(parties)
     out["raci"] = raci
     return out
 
