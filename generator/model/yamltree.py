@@ -141,7 +141,13 @@ class _TreeBuilder:
     def build(self, text: str) -> Node | None:
         self.text = text
         try:
-            return self._build(yaml.parse(text, Loader=_Loader))
+            parser = _Loader(text)
+            try:
+                # get_event gives None after the stream's end: `yaml.parse` without its
+                # generator frame and its check_event call per event
+                return self._build(iter(parser.get_event, None))
+            finally:
+                parser.dispose()
         except yaml.MarkedYAMLError as exc:
             self._syntax_error(exc)
         except yaml.reader.ReaderError as exc:
@@ -232,19 +238,29 @@ class _TreeBuilder:
             )
 
     def _build(self, events: Iterator[yaml.Event]) -> Node | None:
+        """The tree of the event stream. Runs once per YAML node, so it is written for
+        speed: the event's class is compared by identity, the node tuples are made with
+        `tuple.__new__` (a named tuple's own `__new__` is a Python function), and the
+        common cases (a scalar, a list item, a key, a value) add to the open frame in line,
+        with no method call."""
         stack: list[_Frame] = []
+        frame: _Frame | None = None  # the innermost open mapping or sequence
         root: Node | None = None
         documents = 0
         display = self.display
+        problems = self.problems
+        new = tuple.__new__
         for event in events:
+            kind = event.__class__
             mark = event.start_mark
             # The parser gives every event its marks; the stubs allow None for events
             # made by hand.
             assert mark is not None
-            if isinstance(event, yaml.ScalarEvent):
-                if event.anchor is not None or event.tag is not None:
-                    self._check_props(event, mark)
-                value = event.value
+            if kind is _ScalarEvent:
+                tag = event.tag  # type: ignore[attr-defined]
+                if tag is not None or event.anchor is not None:  # type: ignore[attr-defined]
+                    self._check_props(event, mark)  # type: ignore[arg-type]
+                value: str = event.value  # type: ignore[attr-defined]
                 if len(value) > MAX_SCALAR_CHARS:
                     self.report(
                         "OB014",
@@ -255,18 +271,26 @@ class _TreeBuilder:
                     value = value[:MAX_SCALAR_CHARS]
                 if not value.isprintable() and not _CONTROL.isdisjoint(value):
                     self._control_character(value, mark)
-                plain = not event.style and event.tag is None
-                node: Node = Scalar(value, plain, Pos(display, mark.line + 1, mark.column + 1))
-                if plain and value == "<<" and stack and stack[-1].awaits_key():
-                    self.report(
-                        "OB009", mark, "merge key '<<' is not allowed", "write the keys out in full"
-                    )
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if event.anchor is not None or event.tag is not None:
-                    self._check_props(event, mark)
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                noun = "mapping" if is_map else "sequence"
-                if stack and stack[-1].awaits_key():
+                plain = not event.style and tag is None  # type: ignore[attr-defined]
+                node: Node = new(
+                    Scalar, (value, plain, new(Pos, (display, mark.line + 1, mark.column + 1)))
+                )
+                if frame is not None and frame.is_map and frame.key is None:
+                    if plain and value == "<<":
+                        self.report(
+                            "OB009",
+                            mark,
+                            "merge key '<<' is not allowed",
+                            "write the keys out in full",
+                        )
+                    frame.key = node
+                    continue
+            elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
+                    self._check_props(event, mark)  # type: ignore[arg-type]
+                is_map = kind is _MappingStartEvent
+                if frame is not None and frame.is_map and frame.key is None:
+                    noun = "mapping" if is_map else "sequence"
                     self.report(
                         "OB015",
                         mark,
@@ -281,23 +305,25 @@ class _TreeBuilder:
                         "the model format never nests this deep",
                     )
                     raise _Fatal
-                stack.append(_Frame(is_map, self.pos(mark)))
+                frame = _Frame(is_map, new(Pos, (display, mark.line + 1, mark.column + 1)))
+                stack.append(frame)
                 continue
-            elif isinstance(event, yaml.MappingEndEvent):
-                frame = stack.pop()
-                node = Mapping(tuple(frame.items), frame.pos)
-            elif isinstance(event, yaml.SequenceEndEvent):
-                frame = stack.pop()
-                node = Sequence(tuple(frame.items), frame.pos)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+                done = stack.pop()
+                if kind is _MappingEndEvent:
+                    node = new(Mapping, (tuple(done.items), done.pos))
+                else:
+                    node = new(Sequence, (tuple(done.items), done.pos))
+                frame = stack[-1] if stack else None
+            elif kind is _AliasEvent:
                 self.report(
                     "OB007",
                     mark,
-                    f"alias '*{event.anchor}' is not allowed",
+                    f"alias '*{event.anchor}' is not allowed",  # type: ignore[attr-defined]
                     "write the value out in full",
                 )
                 node = Scalar("", True, self.pos(mark))
-            elif isinstance(event, yaml.DocumentStartEvent):
+            elif kind is _DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     self.report(
@@ -310,11 +336,34 @@ class _TreeBuilder:
                 continue
             else:
                 continue
-            if stack:
-                stack[-1].add(node, self.problems)
-            else:
+            if frame is None:
                 root = node
+            elif not frame.is_map:
+                frame.items.append(node)
+            elif frame.key is None:
+                frame.key = node
+            else:
+                key = frame.key
+                frame.key = None
+                if key.__class__ is not Scalar:
+                    continue  # reported when the key was seen
+                name = key.value
+                first = frame.seen.get(name)
+                if first is None:
+                    frame.seen[name] = key.pos
+                    frame.items.append((key, node))
+                else:
+                    problems.append(_duplicate(key, first))
         return root
+
+
+_ScalarEvent = yaml.ScalarEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_MappingEndEvent = yaml.MappingEndEvent
+_SequenceEndEvent = yaml.SequenceEndEvent
+_AliasEvent = yaml.AliasEvent
+_DocumentStartEvent = yaml.DocumentStartEvent
 
 
 class _Frame:
@@ -329,30 +378,12 @@ class _Frame:
         self.key: Node | None = None
         self.seen: dict[str, Pos] = {}
 
-    def awaits_key(self) -> bool:
-        return self.is_map and self.key is None
 
-    def add(self, node: Node, problems: list[Problem]) -> None:
-        if not self.is_map:
-            self.items.append(node)
-            return
-        key = self.key
-        if key is None:
-            self.key = node
-            return
-        self.key = None
-        if not isinstance(key, Scalar):
-            return  # reported when the key was seen
-        first = self.seen.get(key.value)
-        if first is not None:
-            problems.append(
-                Problem(
-                    "OB006",
-                    key.pos,
-                    f"key '{key.value}' given twice: at line {first.line} and line {key.pos.line}",
-                    "keep one of them",
-                )
-            )
-            return
-        self.seen[key.value] = key.pos
-        self.items.append((key, node))
+def _duplicate(key: Scalar, first: Pos) -> Problem:
+    """A key given again in one mapping: reported, and the first one kept."""
+    return Problem(
+        "OB006",
+        key.pos,
+        f"key '{key.value}' given twice: at line {first.line} and line {key.pos.line}",
+        "keep one of them",
+    )
