@@ -239,24 +239,32 @@ class _TreeBuilder:
 
     def _build(self, events: Iterator[yaml.Event]) -> Node | None:
         """The tree of the event stream. Runs once per YAML node, so it is written for
-        speed: the event's class is compared by identity, the node tuples are made with
-        `tuple.__new__` (a named tuple's own `__new__` is a Python function), and the
-        common cases (a scalar, a list item, a key, a value) add to the open frame in line,
-        with no method call."""
-        stack: list[_Frame] = []
-        frame: _Frame | None = None  # the innermost open mapping or sequence
-        root: Node | None = None
-        documents = 0
+        speed: the open mapping or sequence is held in local variables (its parents' on a
+        stack), the event's class is compared by identity, and the node tuples are made
+        with `tuple.__new__` (a named tuple's own `__new__` is a Python function)."""
         display = self.display
         problems = self.problems
         new = tuple.__new__
+        scalar_event, alias_event = _ScalarEvent, _AliasEvent
+        mapping_start, mapping_end = _MappingStartEvent, _MappingEndEvent
+        sequence_start, sequence_end = _SequenceStartEvent, _SequenceEndEvent
+        # The open collection: its items (None at the top), whether it is a mapping, the
+        # key awaiting its value, the keys seen so far (mapping only) and where it starts.
+        items: list[Any] | None = None
+        is_map = False
+        key: Node | None = None
+        seen: dict[str, Pos] = {}
+        pos = Pos(display)
+        stack: list[tuple[list[Any] | None, bool, Node | None, dict[str, Pos], Pos]] = []
+        root: Node | None = None
+        documents = 0
         for event in events:
             kind = event.__class__
             mark = event.start_mark
             # The parser gives every event its marks; the stubs allow None for events
             # made by hand.
             assert mark is not None
-            if kind is _ScalarEvent:
+            if kind is scalar_event:
                 tag = event.tag  # type: ignore[attr-defined]
                 if tag is not None or event.anchor is not None:  # type: ignore[attr-defined]
                     self._check_props(event, mark)  # type: ignore[arg-type]
@@ -275,7 +283,7 @@ class _TreeBuilder:
                 node: Node = new(
                     Scalar, (value, plain, new(Pos, (display, mark.line + 1, mark.column + 1)))
                 )
-                if frame is not None and frame.is_map and frame.key is None:
+                if is_map and key is None:
                     if plain and value == "<<":
                         self.report(
                             "OB009",
@@ -283,14 +291,14 @@ class _TreeBuilder:
                             "merge key '<<' is not allowed",
                             "write the keys out in full",
                         )
-                    frame.key = node
+                    key = node
                     continue
-            elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+            elif kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
                     self._check_props(event, mark)  # type: ignore[arg-type]
-                is_map = kind is _MappingStartEvent
-                if frame is not None and frame.is_map and frame.key is None:
-                    noun = "mapping" if is_map else "sequence"
+                opens_map = kind is mapping_start
+                if is_map and key is None:
+                    noun = "mapping" if opens_map else "sequence"
                     self.report(
                         "OB015",
                         mark,
@@ -305,17 +313,20 @@ class _TreeBuilder:
                         "the model format never nests this deep",
                     )
                     raise _Fatal
-                frame = _Frame(is_map, new(Pos, (display, mark.line + 1, mark.column + 1)))
-                stack.append(frame)
+                stack.append((items, is_map, key, seen, pos))
+                items, is_map, key = [], opens_map, None
+                if opens_map:
+                    seen = {}
+                pos = new(Pos, (display, mark.line + 1, mark.column + 1))
                 continue
-            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
-                done = stack.pop()
-                if kind is _MappingEndEvent:
-                    node = new(Mapping, (tuple(done.items), done.pos))
+            elif kind is mapping_end or kind is sequence_end:
+                assert items is not None
+                if is_map:
+                    node = new(Mapping, (tuple(items), pos))
                 else:
-                    node = new(Sequence, (tuple(done.items), done.pos))
-                frame = stack[-1] if stack else None
-            elif kind is _AliasEvent:
+                    node = new(Sequence, (tuple(items), pos))
+                items, is_map, key, seen, pos = stack.pop()
+            elif kind is alias_event:
                 self.report(
                     "OB007",
                     mark,
@@ -336,24 +347,22 @@ class _TreeBuilder:
                 continue
             else:
                 continue
-            if frame is None:
+            if items is None:
                 root = node
-            elif not frame.is_map:
-                frame.items.append(node)
-            elif frame.key is None:
-                frame.key = node
+            elif not is_map:
+                items.append(node)
+            elif key is None:
+                key = node
             else:
-                key = frame.key
-                frame.key = None
-                if key.__class__ is not Scalar:
-                    continue  # reported when the key was seen
-                name = key.value
-                first = frame.seen.get(name)
-                if first is None:
-                    frame.seen[name] = key.pos
-                    frame.items.append((key, node))
-                else:
-                    problems.append(_duplicate(key, first))
+                if key.__class__ is Scalar:  # any other key was reported when seen
+                    name = key.value
+                    first = seen.get(name)
+                    if first is None:
+                        seen[name] = key.pos
+                        items.append((key, node))
+                    else:
+                        problems.append(_duplicate(key, first))
+                key = None
         return root
 
 
@@ -364,19 +373,6 @@ _MappingEndEvent = yaml.MappingEndEvent
 _SequenceEndEvent = yaml.SequenceEndEvent
 _AliasEvent = yaml.AliasEvent
 _DocumentStartEvent = yaml.DocumentStartEvent
-
-
-class _Frame:
-    """An open mapping or sequence while its events stream in."""
-
-    __slots__ = ("is_map", "items", "key", "pos", "seen")
-
-    def __init__(self, is_map: bool, pos: Pos) -> None:
-        self.is_map = is_map
-        self.pos = pos
-        self.items: list[Any] = []
-        self.key: Node | None = None
-        self.seen: dict[str, Pos] = {}
 
 
 def _duplicate(key: Scalar, first: Pos) -> Problem:
