@@ -82,6 +82,7 @@ class _Validator:
         self.model = model
         self.problems: list[Problem] = []
         self.stage_ids = tuple(model.stage_by_id)
+        self.good_parties: set[str] = set()
 
     def report(self, code: str, pos: Pos, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, pos, message, hint))
@@ -141,6 +142,16 @@ class _Validator:
             self.ref(code, noun, value, known, pos)
 
     def party(self, party: str, pos: Pos) -> bool:
+        """Whether `party` names a known team or role; if not, the problem at `pos`. A party
+        found good is remembered: the 300 teams of an XL model hold 40,000 letters."""
+        if party in self.good_parties:
+            return True
+        if not self._party(party, pos):
+            return False
+        self.good_parties.add(party)
+        return True
+
+    def _party(self, party: str, pos: Pos) -> bool:
         team_id, role_id = split_party(party)
         if not self.ref("OB201", "team", team_id, self.model.team_by_id, pos):
             return False
