@@ -8,7 +8,6 @@ value it is about.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Protocol
 
@@ -135,6 +134,9 @@ class _Validator:
     ) -> None:
         seen: set[str] = set()
         for i, value in enumerate(values):
+            if value in known and value not in seen:  # good: no position needed
+                seen.add(value)
+                continue
             pos = owner.at(key, i)
             if value in seen:
                 self.report("OB210", pos, f"{noun} '{value}' listed twice in '{key}'")
@@ -227,15 +229,20 @@ class _Validator:
 
     def activity(self, a: Activity) -> None:
         self.refs("OB203", "stage", a, "stages", a.stages, self.model.stage_by_id)
-        if a.escalation is not None:
+        good = self.good_parties  # a position is looked up only for a problem
+        if a.escalation is not None and a.escalation not in good:
             self.party(a.escalation, a.at("escalation"))
         raci = a.raci
-        held: dict[str, list[Letter]] = defaultdict(list)
+        held: dict[str, list[Letter]] = {}
         for letter, party, index in raci.letters:
-            pos = raci.at(letter, index)
-            if not self.party(party, pos):
+            if party not in good and not self.party(party, raci.at(letter, index)):
                 continue
-            if letter in held[party]:
+            mine = held.get(party)
+            if mine is None:  # the party's first letter here: nothing to compare
+                held[party] = [letter]
+                continue
+            pos = raci.at(letter, index)
+            if letter in mine:
                 self.report(
                     "OB305",
                     pos,
@@ -243,7 +250,7 @@ class _Validator:
                     "remove the repeat",
                 )
                 continue
-            others = [x for x in held[party] if not rules.may_hold_together((x, letter))]
+            others = [x for x in mine if not rules.may_hold_together((x, letter))]
             if others:
                 self.report(
                     "OB304",
@@ -251,7 +258,7 @@ class _Validator:
                     f"'{party}' is both {others[0].label} and {letter.label} in '{a.id}'",
                     "give each party one letter (Accountable and Responsible together is fine)",
                 )
-            held[party].append(letter)
+            mine.append(letter)
 
     def faqs(self) -> None:
         for faq in self.model.faqs:
