@@ -1,7 +1,8 @@
 """The `ownbook` command line: the only module that parses arguments.
 
 Each command imports inside its function what only it uses (the renderer and Jinja, the
-build pipeline, Zensical's engine, git plumbing, the diff, the importer, the scaffold):
+build pipeline, Zensical's engine, the staged output, the health report, git plumbing, the
+diff, the importer, the scaffold, temporary folders):
 `ownbook check`, which pre-commit and CI run on every change, then loads the model reader
 and nothing more.
 """
@@ -13,7 +14,6 @@ import importlib
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
@@ -22,8 +22,6 @@ import click
 
 from .. import __version__
 from ..build import engines
-from ..build.output import refuse_output_link, staged_dir, write_files
-from ..model import health as h
 from ..model.load import Checked, load_model, no_cyclic_gc, unresolved_last
 from ..model.problems import (
     OwnbookError,
@@ -261,6 +259,7 @@ def build(
     build succeeds: a failed build leaves the previous site untouched.
     """
     from ..build import zensical as zensical_engine
+    from ..build.output import refuse_output_link, staged_dir
 
     config = _config(config_file, engine)
     build_site = None if engine == "zensical" else plugin_module(engine).build_site
@@ -358,6 +357,7 @@ def _generate(
     today: dt.date | None,
 ) -> None:
     from ..build import assets
+    from ..build.output import refuse_output_link, staged_dir, write_files
     from ..build.pipeline import cache_folder, site_files
     from ..render import RenderOptions, nav, site_name
     from ..render.svg import SvgCache
@@ -429,6 +429,8 @@ def diff(base: str, head: str | None, content_dir: Path, folders: bool, fmt: str
     A name that is both a revision and a folder is refused. Prints Markdown fit for a
     pull-request comment.
     """
+    import tempfile
+
     from ..history.diff import diff_models
     from ..history.gitio import printable
     from ..render.changes import format_json as diff_json
@@ -687,6 +689,8 @@ def report(content_dir: Path, fmt: str, strict: bool, today: dt.date | None) -> 
 
     The same report as the handbook's Health page.
     """
+    from ..model import health as h
+
     checked = _checked_or_exit(content_dir, False, today)
     model = checked.model
     assert model is not None
@@ -728,6 +732,8 @@ def import_(sheet_file: Path, out: Path, force: bool, **kwargs: object) -> None:
     count and first cells. Exits 0 when everything was placed, 1 when some rows were left
     out (the rest is written) or nothing could be written.
     """
+    import tempfile
+
     from ..commands.importer.sheet import write_import
 
     result = read_sheet(sheet_file, options_from(kwargs), _say)
