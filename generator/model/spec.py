@@ -451,11 +451,11 @@ class ObjectSpec:
             return INVALID
         by_key = self.by_key
         given: dict[str, Node] = {}
-        for k, v in node.items:
-            name = k.value
+        for name, mark, v in node.items:
             if name not in by_key:
                 hint = did_you_mean(name, self.keys) or "known keys: " + ", ".join(self.keys)
-                d.report("OB101", k.pos, f"unknown key '{_short(name)}' in {self.noun}", hint)
+                where = node.key_pos(mark)
+                d.report("OB101", where, f"unknown key '{_short(name)}' in {self.noun}", hint)
                 continue
             if v.__class__ is not Scalar or not v.plain or v.value not in NULLS:
                 given[name] = v

@@ -29,6 +29,17 @@ NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _CONTROL = frozenset(chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]) - {"\t", "\n"}
 
 
+class Mark(Protocol):
+    """Where an event or error is in the text, counted from 0: a mark of libyaml's C parser
+    (`yaml._yaml.Mark`) or of the pure-Python one (`yaml.error.Mark`)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
 class Scalar(NamedTuple):
     value: str
     plain: bool
@@ -40,8 +51,18 @@ class Scalar(NamedTuple):
 
 
 class Mapping(NamedTuple):
-    items: tuple[tuple[Scalar, Node], ...]
+    """A mapping's pairs in order, each as its key's text, where the key is and its value.
+
+    Where a key is stays libyaml's mark until a problem needs it (`key_pos`): keys are half
+    the scalars of a model file, and only an unknown or repeated key is ever pointed at.
+    """
+
+    items: tuple[tuple[str, Mark, Node], ...]
     pos: Pos
+
+    def key_pos(self, mark: Mark) -> Pos:
+        """The position of a key of this mapping, from its mark."""
+        return Pos(self.pos.file, mark.line + 1, mark.column + 1)
 
 
 class Sequence(NamedTuple):
@@ -50,17 +71,6 @@ class Sequence(NamedTuple):
 
 
 Node = Scalar | Mapping | Sequence
-
-
-class _Mark(Protocol):
-    """Where an event or error is in the text, counted from 0: a mark of libyaml's C parser
-    (`yaml._yaml.Mark`) or of the pure-Python one (`yaml.error.Mark`)."""
-
-    @property
-    def line(self) -> int: ...
-
-    @property
-    def column(self) -> int: ...
 
 
 class _Fatal(Exception):
@@ -132,10 +142,10 @@ class _TreeBuilder:
         self.problems = problems
         self.text = ""
 
-    def pos(self, mark: _Mark) -> Pos:
+    def pos(self, mark: Mark) -> Pos:
         return Pos(self.display, mark.line + 1, mark.column + 1)
 
-    def report(self, code: str, mark: _Mark, message: str, hint: str | None = None) -> None:
+    def report(self, code: str, mark: Mark, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, self.pos(mark), message, hint))
 
     def build(self, text: str) -> Node | None:
@@ -195,7 +205,7 @@ class _TreeBuilder:
             return
         self.report("OB004", mark, reason)
 
-    def _tab_near(self, mark: _Mark) -> tuple[int, int] | None:
+    def _tab_near(self, mark: Mark) -> tuple[int, int] | None:
         """The position of a tab on the error line (or the one before), if there is one."""
         lines = self.text.split("\n")
         for index in (mark.line, mark.line - 1):
@@ -205,7 +215,7 @@ class _TreeBuilder:
                     return index + 1, lines[index].index("\t") + 1
         return None
 
-    def _control_character(self, value: str, mark: _Mark) -> None:
+    def _control_character(self, value: str, mark: Mark) -> None:
         """libyaml refuses control characters typed raw, but a quoted "\\x1b" or "\\e"
         makes one: it would print raw escape sequences in a terminal and break xlsx, SVG
         and XML. Line breaks and tabs are text."""
@@ -217,9 +227,7 @@ class _TreeBuilder:
             "remove it (an escape such as \\e or \\x01 in a quoted string makes one)",
         )
 
-    def _check_props(
-        self, event: yaml.ScalarEvent | yaml.CollectionStartEvent, mark: _Mark
-    ) -> None:
+    def _check_props(self, event: yaml.ScalarEvent | yaml.CollectionStartEvent, mark: Mark) -> None:
         anchor = event.anchor
         if anchor is not None:
             self.report(
@@ -249,13 +257,17 @@ class _TreeBuilder:
         mapping_start, mapping_end = _MappingStartEvent, _MappingEndEvent
         sequence_start, sequence_end = _SequenceStartEvent, _SequenceEndEvent
         # The open collection: its items (None at the top), whether it is a mapping, the
-        # key awaiting its value, the keys seen so far (mapping only) and where it starts.
+        # key awaiting its value and where it is, the keys seen so far (mapping only) with
+        # where each is, and where the collection starts.
         items: list[Any] | None = None
         is_map = False
-        key: Node | None = None
-        seen: dict[str, Pos] = {}
+        key: str | Node | None = None
+        key_mark: Mark | None = None  # where that key is
+        seen: dict[str, Mark] = {}
         pos = Pos(display)
-        stack: list[tuple[list[Any] | None, bool, Node | None, dict[str, Pos], Pos]] = []
+        stack: list[
+            tuple[list[Any] | None, bool, str | Node | None, Mark | None, dict[str, Mark], Pos]
+        ] = []
         root: Node | None = None
         documents = 0
         for event in events:
@@ -280,9 +292,6 @@ class _TreeBuilder:
                 if not value.isprintable() and not _CONTROL.isdisjoint(value):
                     self._control_character(value, mark)
                 plain = not event.style and tag is None  # type: ignore[attr-defined]
-                node: Node = new(
-                    Scalar, (value, plain, new(Pos, (display, mark.line + 1, mark.column + 1)))
-                )
                 if is_map and key is None:
                     if plain and value == "<<":
                         self.report(
@@ -291,8 +300,11 @@ class _TreeBuilder:
                             "merge key '<<' is not allowed",
                             "write the keys out in full",
                         )
-                    key = node
+                    key, key_mark = value, mark
                     continue
+                node: Node = new(
+                    Scalar, (value, plain, new(Pos, (display, mark.line + 1, mark.column + 1)))
+                )
             elif kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
                     self._check_props(event, mark)  # type: ignore[arg-type]
@@ -313,7 +325,7 @@ class _TreeBuilder:
                         "the model format never nests this deep",
                     )
                     raise _Fatal
-                stack.append((items, is_map, key, seen, pos))
+                stack.append((items, is_map, key, key_mark, seen, pos))
                 items, is_map, key = [], opens_map, None
                 if opens_map:
                     seen = {}
@@ -325,7 +337,7 @@ class _TreeBuilder:
                     node = new(Mapping, (tuple(items), pos))
                 else:
                     node = new(Sequence, (tuple(items), pos))
-                items, is_map, key, seen, pos = stack.pop()
+                items, is_map, key, key_mark, seen, pos = stack.pop()
             elif kind is alias_event:
                 self.report(
                     "OB007",
@@ -333,6 +345,9 @@ class _TreeBuilder:
                     f"alias '*{event.anchor}' is not allowed",  # type: ignore[attr-defined]
                     "write the value out in full",
                 )
+                if is_map and key is None:  # reported: the key reads as ''
+                    key, key_mark = "", mark
+                    continue
                 node = Scalar("", True, self.pos(mark))
             elif kind is _DocumentStartEvent:
                 documents += 1
@@ -354,14 +369,14 @@ class _TreeBuilder:
             elif key is None:
                 key = node
             else:
-                if key.__class__ is Scalar:  # any other key was reported when seen
-                    name = key.value
-                    first = seen.get(name)
+                if isinstance(key, str):  # a mapping or list as a key was reported
+                    assert key_mark is not None
+                    first = seen.get(key)
                     if first is None:
-                        seen[name] = key.pos
-                        items.append((key, node))
+                        seen[key] = key_mark
+                        items.append((key, key_mark, node))
                     else:
-                        problems.append(_duplicate(key, first))
+                        problems.append(_duplicate(display, key, key_mark, first))
                 key = None
         return root
 
@@ -375,11 +390,11 @@ _AliasEvent = yaml.AliasEvent
 _DocumentStartEvent = yaml.DocumentStartEvent
 
 
-def _duplicate(key: Scalar, first: Pos) -> Problem:
+def _duplicate(display: str, key: str, mark: Mark, first: Mark) -> Problem:
     """A key given again in one mapping: reported, and the first one kept."""
     return Problem(
         "OB006",
-        key.pos,
-        f"key '{key.value}' given twice: at line {first.line} and line {key.pos.line}",
+        Pos(display, mark.line + 1, mark.column + 1),
+        f"key '{key}' given twice: at line {first.line + 1} and line {mark.line + 1}",
         "keep one of them",
     )
