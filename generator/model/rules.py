@@ -75,7 +75,7 @@ def idle_teams(teams: Iterable[T], parties: Iterable[str]) -> list[T]:
     """The teams, in their order, that none of `parties` belongs to: a team that holds no
     letter (OB401, idle-team). Generic, so that the importer asks about the teams and
     parties it is about to write, before any model exists."""
-    held = {party_team(p) for p in parties}
+    held = {party_team(p) for p in set(parties)}  # a party holds many letters: once each
     return [t for t in teams if t.id and t.id not in held]
 
 

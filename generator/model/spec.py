@@ -20,7 +20,7 @@ from typing import Any
 from . import objects as m
 from . import rules
 from .problems import Pos, Problem
-from .yamltree import Mapping, Node, Scalar, Sequence
+from .yamltree import NULLS, Mapping, Node, Scalar, Sequence
 
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -113,6 +113,9 @@ class Kind:
         raise NotImplementedError
 
     def scalar(self, node: Node, d: Decoder, key: str, what: str) -> str | Invalid:
+        """The text of a scalar; anything else is reported as not being `what`. The kinds
+        met most often test for a scalar themselves first (a call fewer per value, and
+        `what` put together only for the problem)."""
         if isinstance(node, Scalar):
             return node.value
         hint = f"write '{key}' as a single value" if what != "text" else None
@@ -126,11 +129,13 @@ class Text(Kind):
     empty: Any = ""
 
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
-        value = self.scalar(node, d, key, "text")
-        if isinstance(value, str) and not value.strip():
+        if node.__class__ is not Scalar:
+            return self.scalar(node, d, key, "text")
+        value = node.value
+        if not value.strip():
             d.report("OB102", node.pos, f"'{key}' is empty")
             return INVALID
-        if isinstance(value, str) and not self.markdown and len(value) > PLAIN_MAX:
+        if not self.markdown and len(value) > PLAIN_MAX:
             # A name lands in headings, tables, the nav and every page that links it: a
             # long one multiplies into megabytes and quadratic work in Markdown's inline
             # pass (a red-team review: 100,000 characters in one name, an 8-minute build).
@@ -157,9 +162,9 @@ class Slug(Kind):
     empty: Any = ""
 
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
-        value = self.scalar(node, d, key, "an id")
-        if isinstance(value, Invalid):
-            return value
+        if node.__class__ is not Scalar:
+            return self.scalar(node, d, key, "an id")
+        value = node.value
         if len(value) > ID_MAX or not SLUG_RE.fullmatch(value):
             suggestion = slugify(value)
             d.report(
@@ -183,6 +188,8 @@ class Ref(Kind):
     empty: Any = ""
 
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
+        if node.__class__ is Scalar:
+            return node.value
         return self.scalar(node, d, key, f"a {self.target} id")
 
     def schema(self) -> dict[str, Any]:
@@ -194,8 +201,10 @@ class Party(Kind):
     empty: Any = ""
 
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
-        value = self.scalar(node, d, key, "a party (a team id or team/role)")
-        if isinstance(value, str) and not PARTY_RE.fullmatch(value):
+        if node.__class__ is not Scalar:
+            return self.scalar(node, d, key, "a party (a team id or team/role)")
+        value = node.value
+        if not PARTY_RE.fullmatch(value):
             d.report(
                 "OB112",
                 node.pos,
@@ -318,8 +327,10 @@ class Choice(Kind):
     choices: tuple[str, ...] = ()
 
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
-        value = self.scalar(node, d, key, "one of " + ", ".join(self.choices))
-        if isinstance(value, str) and value not in self.choices:
+        if node.__class__ is not Scalar:
+            return self.scalar(node, d, key, "one of " + ", ".join(self.choices))
+        value = node.value
+        if value not in self.choices:
             known = " or ".join(f"'{c}'" for c in self.choices)
             d.report(
                 "OB109",
@@ -351,12 +362,13 @@ class ListOf(Kind):
             d.report(self.empty_code, node.pos, f"'{key}' must list at least {self.min_items} item")
             return INVALID
         values = []
+        decode = self.item.decode
         for item in node.items:
-            if isinstance(item, Scalar) and item.is_null:
+            if item.__class__ is Scalar and item.plain and item.value in NULLS:
                 d.report("OB102", item.pos, f"empty item in '{key}'")
                 continue
-            value = self.item.decode(item, d, key)
-            if not isinstance(value, Invalid):
+            value = decode(item, d, key)
+            if value is not INVALID:
                 values.append(value)
         return tuple(values)
 
@@ -423,8 +435,14 @@ class ObjectSpec:
     def by_key(self) -> dict[str, Field]:
         return {f.key: f for f in self.fields}
 
+    @cached_property
+    def plan(self) -> tuple[tuple[str, tuple[str], Field, Any], ...]:
+        """Each field as decoding walks it: its key, its key in `spans`, the field, and
+        its value when absent (worked out once, not for each of thousands of objects)."""
+        return tuple((f.key, (f.key,), f, f.absent) for f in self.fields)
+
     def decode(self, node: Node, d: Decoder, key: str) -> Any:
-        if not isinstance(node, Mapping):
+        if node.__class__ is not Mapping:
             d.report(
                 "OB103",
                 node.pos,
@@ -433,32 +451,33 @@ class ObjectSpec:
             return INVALID
         by_key = self.by_key
         given: dict[str, Node] = {}
-        for k, v in node.items:
-            if k.value not in by_key:
-                hint = did_you_mean(k.value, self.keys) or "known keys: " + ", ".join(self.keys)
-                d.report("OB101", k.pos, f"unknown key '{_short(k.value)}' in {self.noun}", hint)
+        for name, mark, v in node.items:
+            if name not in by_key:
+                hint = did_you_mean(name, self.keys) or "known keys: " + ", ".join(self.keys)
+                where = node.key_pos(mark)
+                d.report("OB101", where, f"unknown key '{_short(name)}' in {self.noun}", hint)
                 continue
-            if not (isinstance(v, Scalar) and v.is_null):
-                given[k.value] = v
+            if v.__class__ is not Scalar or not v.plain or v.value not in NULLS:
+                given[name] = v
         values: dict[str, Any] = {}
         spans: dict[m.SpanKey, Pos] = {}
-        for f in self.fields:
-            if f.key not in given:
+        for name, span_key, f, absent in self.plan:
+            value_node = given.get(name)
+            if value_node is None:
                 if f.required:
-                    d.report(f.missing_code, node.pos, f"{self.noun} is missing required '{f.key}'")
-                    values[f.key] = f.kind.empty
+                    d.report(f.missing_code, node.pos, f"{self.noun} is missing required '{name}'")
+                    values[name] = f.kind.empty
                 else:
-                    values[f.key] = f.absent
+                    values[name] = absent
                 continue
-            value_node = given[f.key]
-            spans[(f.key,)] = value_node.pos
-            if isinstance(value_node, Sequence):
+            spans[span_key] = value_node.pos
+            if value_node.__class__ is Sequence:
                 for i, item in enumerate(value_node.items):
-                    spans[(f.key, i)] = item.pos
-            value = f.kind.decode(value_node, d, f.key)
-            if isinstance(value, Invalid):
-                value = f.kind.empty if f.required else f.absent
-            values[f.key] = value
+                    spans[(name, i)] = item.pos
+            value = f.kind.decode(value_node, d, name)
+            if value is INVALID:
+                value = f.kind.empty if f.required else absent
+            values[name] = value
         if self.build is None:
             return values
         return self.build(**values, pos=node.pos, spans=spans)

@@ -29,6 +29,17 @@ NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _CONTROL = frozenset(chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]) - {"\t", "\n"}
 
 
+class Mark(Protocol):
+    """Where an event or error is in the text, counted from 0: a mark of libyaml's C parser
+    (`yaml._yaml.Mark`) or of the pure-Python one (`yaml.error.Mark`)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
 class Scalar(NamedTuple):
     value: str
     plain: bool
@@ -40,8 +51,18 @@ class Scalar(NamedTuple):
 
 
 class Mapping(NamedTuple):
-    items: tuple[tuple[Scalar, Node], ...]
+    """A mapping's pairs in order, each as its key's text, where the key is and its value.
+
+    Where a key is stays libyaml's mark until a problem needs it (`key_pos`): keys are half
+    the scalars of a model file, and only an unknown or repeated key is ever pointed at.
+    """
+
+    items: tuple[tuple[str, Mark, Node], ...]
     pos: Pos
+
+    def key_pos(self, mark: Mark) -> Pos:
+        """The position of a key of this mapping, from its mark."""
+        return Pos(self.pos.file, mark.line + 1, mark.column + 1)
 
 
 class Sequence(NamedTuple):
@@ -50,17 +71,6 @@ class Sequence(NamedTuple):
 
 
 Node = Scalar | Mapping | Sequence
-
-
-class _Mark(Protocol):
-    """Where an event or error is in the text, counted from 0: a mark of libyaml's C parser
-    (`yaml._yaml.Mark`) or of the pure-Python one (`yaml.error.Mark`)."""
-
-    @property
-    def line(self) -> int: ...
-
-    @property
-    def column(self) -> int: ...
 
 
 class _Fatal(Exception):
@@ -132,16 +142,22 @@ class _TreeBuilder:
         self.problems = problems
         self.text = ""
 
-    def pos(self, mark: _Mark) -> Pos:
+    def pos(self, mark: Mark) -> Pos:
         return Pos(self.display, mark.line + 1, mark.column + 1)
 
-    def report(self, code: str, mark: _Mark, message: str, hint: str | None = None) -> None:
+    def report(self, code: str, mark: Mark, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(code, self.pos(mark), message, hint))
 
     def build(self, text: str) -> Node | None:
         self.text = text
         try:
-            return self._build(yaml.parse(text, Loader=_Loader))
+            parser = _Loader(text)
+            try:
+                # get_event gives None after the stream's end: `yaml.parse` without its
+                # generator frame and its check_event call per event
+                return self._build(iter(parser.get_event, None))
+            finally:
+                parser.dispose()
         except yaml.MarkedYAMLError as exc:
             self._syntax_error(exc)
         except yaml.reader.ReaderError as exc:
@@ -189,7 +205,7 @@ class _TreeBuilder:
             return
         self.report("OB004", mark, reason)
 
-    def _tab_near(self, mark: _Mark) -> tuple[int, int] | None:
+    def _tab_near(self, mark: Mark) -> tuple[int, int] | None:
         """The position of a tab on the error line (or the one before), if there is one."""
         lines = self.text.split("\n")
         for index in (mark.line, mark.line - 1):
@@ -199,7 +215,7 @@ class _TreeBuilder:
                     return index + 1, lines[index].index("\t") + 1
         return None
 
-    def _control_character(self, value: str, mark: _Mark) -> None:
+    def _control_character(self, value: str, mark: Mark) -> None:
         """libyaml refuses control characters typed raw, but a quoted "\\x1b" or "\\e"
         makes one: it would print raw escape sequences in a terminal and break xlsx, SVG
         and XML. Line breaks and tabs are text."""
@@ -211,9 +227,7 @@ class _TreeBuilder:
             "remove it (an escape such as \\e or \\x01 in a quoted string makes one)",
         )
 
-    def _check_props(
-        self, event: yaml.ScalarEvent | yaml.CollectionStartEvent, mark: _Mark
-    ) -> None:
+    def _check_props(self, event: yaml.ScalarEvent | yaml.CollectionStartEvent, mark: Mark) -> None:
         anchor = event.anchor
         if anchor is not None:
             self.report(
@@ -232,19 +246,41 @@ class _TreeBuilder:
             )
 
     def _build(self, events: Iterator[yaml.Event]) -> Node | None:
-        stack: list[_Frame] = []
+        """The tree of the event stream. Runs once per YAML node, so it is written for
+        speed: the open mapping or sequence is held in local variables (its parents' on a
+        stack), the event's class is compared by identity, and the node tuples are made
+        with `tuple.__new__` (a named tuple's own `__new__` is a Python function)."""
+        display = self.display
+        problems = self.problems
+        new = tuple.__new__
+        scalar_event, alias_event = _ScalarEvent, _AliasEvent
+        mapping_start, mapping_end = _MappingStartEvent, _MappingEndEvent
+        sequence_start, sequence_end = _SequenceStartEvent, _SequenceEndEvent
+        # The open collection: its items (None at the top), whether it is a mapping, the
+        # key awaiting its value and where it is, the keys seen so far (mapping only) with
+        # where each is, and where the collection starts.
+        items: list[Any] | None = None
+        is_map = False
+        key: str | Node | None = None
+        key_mark: Mark | None = None  # where that key is
+        seen: dict[str, Mark] = {}
+        pos = Pos(display)
+        stack: list[
+            tuple[list[Any] | None, bool, str | Node | None, Mark | None, dict[str, Mark], Pos]
+        ] = []
         root: Node | None = None
         documents = 0
-        display = self.display
         for event in events:
+            kind = event.__class__
             mark = event.start_mark
             # The parser gives every event its marks; the stubs allow None for events
             # made by hand.
             assert mark is not None
-            if isinstance(event, yaml.ScalarEvent):
-                if event.anchor is not None or event.tag is not None:
-                    self._check_props(event, mark)
-                value = event.value
+            if kind is scalar_event:
+                tag = event.tag  # type: ignore[attr-defined]
+                if tag is not None or event.anchor is not None:  # type: ignore[attr-defined]
+                    self._check_props(event, mark)  # type: ignore[arg-type]
+                value: str = event.value  # type: ignore[attr-defined]
                 if len(value) > MAX_SCALAR_CHARS:
                     self.report(
                         "OB014",
@@ -255,18 +291,26 @@ class _TreeBuilder:
                     value = value[:MAX_SCALAR_CHARS]
                 if not value.isprintable() and not _CONTROL.isdisjoint(value):
                     self._control_character(value, mark)
-                plain = not event.style and event.tag is None
-                node: Node = Scalar(value, plain, Pos(display, mark.line + 1, mark.column + 1))
-                if plain and value == "<<" and stack and stack[-1].awaits_key():
-                    self.report(
-                        "OB009", mark, "merge key '<<' is not allowed", "write the keys out in full"
-                    )
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if event.anchor is not None or event.tag is not None:
-                    self._check_props(event, mark)
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                noun = "mapping" if is_map else "sequence"
-                if stack and stack[-1].awaits_key():
+                plain = not event.style and tag is None  # type: ignore[attr-defined]
+                if is_map and key is None:
+                    if plain and value == "<<":
+                        self.report(
+                            "OB009",
+                            mark,
+                            "merge key '<<' is not allowed",
+                            "write the keys out in full",
+                        )
+                    key, key_mark = value, mark
+                    continue
+                node: Node = new(
+                    Scalar, (value, plain, new(Pos, (display, mark.line + 1, mark.column + 1)))
+                )
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
+                    self._check_props(event, mark)  # type: ignore[arg-type]
+                opens_map = kind is mapping_start
+                if is_map and key is None:
+                    noun = "mapping" if opens_map else "sequence"
                     self.report(
                         "OB015",
                         mark,
@@ -281,23 +325,31 @@ class _TreeBuilder:
                         "the model format never nests this deep",
                     )
                     raise _Fatal
-                stack.append(_Frame(is_map, self.pos(mark)))
+                stack.append((items, is_map, key, key_mark, seen, pos))
+                items, is_map, key = [], opens_map, None
+                if opens_map:
+                    seen = {}
+                pos = new(Pos, (display, mark.line + 1, mark.column + 1))
                 continue
-            elif isinstance(event, yaml.MappingEndEvent):
-                frame = stack.pop()
-                node = Mapping(tuple(frame.items), frame.pos)
-            elif isinstance(event, yaml.SequenceEndEvent):
-                frame = stack.pop()
-                node = Sequence(tuple(frame.items), frame.pos)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is mapping_end or kind is sequence_end:
+                assert items is not None
+                if is_map:
+                    node = new(Mapping, (tuple(items), pos))
+                else:
+                    node = new(Sequence, (tuple(items), pos))
+                items, is_map, key, key_mark, seen, pos = stack.pop()
+            elif kind is alias_event:
                 self.report(
                     "OB007",
                     mark,
-                    f"alias '*{event.anchor}' is not allowed",
+                    f"alias '*{event.anchor}' is not allowed",  # type: ignore[attr-defined]
                     "write the value out in full",
                 )
+                if is_map and key is None:  # reported: the key reads as ''
+                    key, key_mark = "", mark
+                    continue
                 node = Scalar("", True, self.pos(mark))
-            elif isinstance(event, yaml.DocumentStartEvent):
+            elif kind is _DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     self.report(
@@ -310,49 +362,39 @@ class _TreeBuilder:
                 continue
             else:
                 continue
-            if stack:
-                stack[-1].add(node, self.problems)
-            else:
+            if items is None:
                 root = node
+            elif not is_map:
+                items.append(node)
+            elif key is None:
+                key = node
+            else:
+                if isinstance(key, str):  # a mapping or list as a key was reported
+                    assert key_mark is not None
+                    first = seen.get(key)
+                    if first is None:
+                        seen[key] = key_mark
+                        items.append((key, key_mark, node))
+                    else:
+                        problems.append(_duplicate(display, key, key_mark, first))
+                key = None
         return root
 
 
-class _Frame:
-    """An open mapping or sequence while its events stream in."""
+_ScalarEvent = yaml.ScalarEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_MappingEndEvent = yaml.MappingEndEvent
+_SequenceEndEvent = yaml.SequenceEndEvent
+_AliasEvent = yaml.AliasEvent
+_DocumentStartEvent = yaml.DocumentStartEvent
 
-    __slots__ = ("is_map", "items", "key", "pos", "seen")
 
-    def __init__(self, is_map: bool, pos: Pos) -> None:
-        self.is_map = is_map
-        self.pos = pos
-        self.items: list[Any] = []
-        self.key: Node | None = None
-        self.seen: dict[str, Pos] = {}
-
-    def awaits_key(self) -> bool:
-        return self.is_map and self.key is None
-
-    def add(self, node: Node, problems: list[Problem]) -> None:
-        if not self.is_map:
-            self.items.append(node)
-            return
-        key = self.key
-        if key is None:
-            self.key = node
-            return
-        self.key = None
-        if not isinstance(key, Scalar):
-            return  # reported when the key was seen
-        first = self.seen.get(key.value)
-        if first is not None:
-            problems.append(
-                Problem(
-                    "OB006",
-                    key.pos,
-                    f"key '{key.value}' given twice: at line {first.line} and line {key.pos.line}",
-                    "keep one of them",
-                )
-            )
-            return
-        self.seen[key.value] = key.pos
-        self.items.append((key, node))
+def _duplicate(display: str, key: str, mark: Mark, first: Mark) -> Problem:
+    """A key given again in one mapping: reported, and the first one kept."""
+    return Problem(
+        "OB006",
+        Pos(display, mark.line + 1, mark.column + 1),
+        f"key '{key}' given twice: at line {first.line + 1} and line {mark.line + 1}",
+        "keep one of them",
+    )
