@@ -93,15 +93,6 @@ class SiteFiles:
         return {**assets.theme_files(), **self.pages, **self.downloads}
 
 
-def site_files(
-    model: Model,
-    content: Path,
-    options: RenderOptions,
-    svg_cache: SvgCache,
-    *,
-    history_limit: int = HISTORY_LIMIT,
-    memo: Memo | None = None,
-) -> SiteFiles:
-    """The rendered site and its downloads, for `ownbook generate` and Zensical."""
-    site = render_site(model, content, options, svg_cache, history_limit=history_limit, memo=memo)
+def site_files(model: Model, site: RenderedSite) -> SiteFiles:
+    """A rendered site with its downloads, for `ownbook generate` and Zensical."""
     return SiteFiles(site.pages, render_downloads(model), site.diagram_failures)

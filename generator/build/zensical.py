@@ -38,7 +38,7 @@ from ..render.svg import SvgCache
 from . import assets, pipeline
 from .engines import INSTALL, installed, plugin_options, read_config
 from .output import safe_join, write_files
-from .pipeline import SiteFiles, site_files
+from .pipeline import SiteFiles, render_site, site_files
 
 CONFIG_NAME = "zensical.yml"
 MODEL_SUFFIXES = (".yaml", ".yml")
@@ -292,14 +292,10 @@ def _render(
         source_root=str(hb.root),
         directory_urls=bool(hb.settings.get("use_directory_urls", False)),
     )
-    return site_files(
-        checked.model,
-        hb.content,
-        options,
-        svg,
-        history_limit=hb.history_limit,
-        memo=memo,
+    site = render_site(
+        checked.model, hb.content, options, svg, history_limit=hb.history_limit, memo=memo
     )
+    return site_files(checked.model, site)
 
 
 def _write_project(hb: Handbook, checked: Checked, files: SiteFiles) -> int:

@@ -358,7 +358,7 @@ def _generate(
 ) -> None:
     from ..build import assets
     from ..build.output import refuse_output_link, staged_dir, write_files
-    from ..build.pipeline import cache_folder, site_files
+    from ..build.pipeline import cache_folder, render_site, site_files
     from ..render import RenderOptions, nav, site_name
     from ..render.svg import SvgCache
 
@@ -376,7 +376,8 @@ def _generate(
             f"{out} has files that ownbook did not generate; choose an empty or new folder"
         )
     options = RenderOptions(today=today or dt.date.today(), source_root=str(cwd))
-    files = site_files(checked.model, content_dir, options, SvgCache(cache_folder(cwd)))
+    site = render_site(checked.model, content_dir, options, SvgCache(cache_folder(cwd)))
+    files = site_files(checked.model, site)
     for failure in files.diagram_failures:
         _say(f"warning: diagram not drawn: {failure}", err=True)
     if files.diagram_failures and strict:

@@ -28,6 +28,8 @@ class Memo:
         # and the last render's, which are dropped when this one ends.
         self._derived: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
         self._derived_last: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
+        # the slots reused, and those made (not reused), in order: what the last edits cost
+        self.hits = 0
         # the slots made (not reused), in order: what the last edits cost
         self.made: list[Hashable] = []
         self._pages: frozenset[str] = frozenset()
@@ -40,6 +42,7 @@ class Memo:
         now = inputs()
         kept = self._slots.get(slot)
         if kept is not None and kept[0] == now:
+            self.hits += 1
             return kept[1]  # type: ignore[no-any-return]
         self.made.append(slot)
         value = make()
