@@ -28,8 +28,7 @@ class Memo:
         # and the last render's, which are dropped when this one ends.
         self._derived: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
         self._derived_last: dict[Callable[..., Any], dict[int, tuple[object, Any]]] = {}
-        # the slots reused, and those made (not reused), in order: what the last edits cost
-        self.hits = 0
+        self.hits = 0  # the slots reused
         # the slots made (not reused), in order: what the last edits cost
         self.made: list[Hashable] = []
         self._pages: frozenset[str] = frozenset()
