@@ -130,6 +130,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         # handed to these placeholder files before MkDocs copies them (see on_env).
         self.downloads_job: Future[dict[str, str | bytes] | None] | None = None
         self.download_files: list[_PageFile] = []
+        # the generated pages' files, whose Markdown a one-off build lets go of once
+        # MkDocs has converted it (see on_page_context)
+        self.handed_over: list[_PageFile] = []
         self.model: Model | None = None
         self.svg_cache: SvgCache | None = None
         self.timings: dict[str, float] = {}
@@ -291,6 +294,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             return self._add_files(files, config)
 
     def _add_files(self, files: Files, config: MkDocsConfig) -> Files:
+        self.handed_over = []
         for file in files:  # the model is the source of pages, never a page itself
             if file.generated_by is None and file.src_uri.endswith((".yaml", ".yml")):
                 file.inclusion = InclusionLevel.EXCLUDED
@@ -304,7 +308,9 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
                     f"{existing.abs_src_path}: this file has the same path as the generated "
                     f"page '{path}'; rename or remove it"
                 )
-            files.append(_PageFile.generated(config, path, content=content))
+            file = _PageFile.made(config, path, content)
+            files.append(file)
+            self.handed_over.append(file)
         if self.dirty:
             self._mark_unchanged(files, config)
         self.download_files = [
@@ -408,6 +414,21 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
                 file.content_bytes = data.encode() if isinstance(data, str) else data
             self.downloads_job = None
         return env
+
+    def on_page_context(
+        self, context: Any, *, page: Any, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        """By the first page MkDocs renders, it has converted every page and copied every
+        file: a one-off build lets go of what it handed over (the pages' Markdown and the
+        downloads, about 60 MB at 5,000 activities) while MkDocs renders the rest. `serve`
+        keeps its pages, to compare the next build's with."""
+        if self.memo is None and (self.pages or self.download_files):
+            for file in self.download_files:
+                file.content_bytes = b""
+            for file in self.handed_over:
+                file.content_string = ""
+            self.pages, self.download_files, self.handed_over = {}, [], []
+        return context
 
     def _downloads_later(self) -> None:
         """Under `serve`, the pages do not wait for the downloads: the last ones stay in the
