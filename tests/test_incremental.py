@@ -50,6 +50,9 @@ def _fake_svgs(dots: list[str]) -> dict[str, SvgResult]:
 
 
 def render(model: Model, options: RenderOptions, memo: Memo | None) -> dict[str, str]:
+    """Pages and DOT sources as a build makes them: without a memo, one `NoMemo` for both
+    calls, as the build pipeline passes."""
+    memo = memo or NoMemo()
     dots = diagram_sources(model, options, memo)
     done = dataclasses.replace(options, svgs=_fake_svgs(dots))
     pages = render_pages(model, done, memo)
