@@ -800,6 +800,7 @@ class _Renderer:
             report=report,
             model=m,
             kinds=health.KINDS,
+            review_kinds=health.REVIEW_KINDS,
             max_responsible=health.MAX_RESPONSIBLE,
             max_listed=health.MAX_LISTED,
             due_soon_days=health.DUE_SOON_DAYS,
