@@ -27,7 +27,7 @@ from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils.yaml import yaml_load
@@ -38,6 +38,7 @@ from .build.downloads import downloads_of
 from .build.output import refuse_output_link
 from .build.parallel import Worker, in_background
 from .build.rebuild import LastBuild, merged_search, site_digest, unchanged
+from .build.search import IndexElsewhere, Parsed, can_run_elsewhere
 from .model.load import (
     Checked,
     FileCache,
@@ -142,6 +143,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         # did not change, and a process that makes the downloads beside the server thread.
         self.memo: Memo | None = None
         self.worker: Worker[FileCache] | None = None
+        # The process that parses each page for Material's search index while MkDocs
+        # renders the next (see search.py): one per build, or kept under `serve`.
+        self.search_worker: Worker[Parsed] | None = None
+        self.search_index: IndexElsewhere | None = None
         # Under `ownbook serve` (dirty builds): what the last build published, and this
         # build's page files and the pages it keeps (see rebuild.py).
         self.dirty = False
@@ -171,6 +176,12 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             self.writer.shutdown(wait=True)
         if self.worker is not None:
             self.worker.close()
+        self._end_search_worker()
+
+    def _end_search_worker(self) -> None:
+        if self.search_worker is not None:
+            self.search_worker.close()
+            self.search_worker = None
 
     def content_path(self, config: MkDocsConfig) -> Path:
         """The model folder, absolute; only its parents are resolved, so that a content
@@ -179,8 +190,14 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.timings = {}
-        with self._timed("on_config"), no_cyclic_gc():
-            return self._configure(config)
+        with self._timed("on_config"):
+            if self.search_worker is None:
+                # forked before the model and the pages fill this process (a one-off build);
+                # `serve` runs a server thread, so its worker is spawned and kept
+                self.search_worker = Worker(dict, fork=self.memo is None)
+                self.search_worker.start()
+            with no_cyclic_gc():
+                return self._configure(config)
 
     @contextmanager
     def _timed(self, step: str) -> Iterator[None]:
@@ -193,12 +210,23 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - start
 
     @event_priority(50)  # before the search plugin writes its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _post_build_first(self, *, config: MkDocsConfig) -> None:
         if self.dirty:
             self._publish_search(config)
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def _post_build_last(self, *, config: MkDocsConfig) -> None:
+        if self.search_index is not None:
+            self.timings["search_wait"] = self.search_index.waited
+            self.search_index.close()
+            self.search_index = None
+        if self.memo is None:
+            self._end_search_worker()
         target = os.environ.get("OWNBOOK_TIMINGS")
         if target:
             Path(target).write_text(json.dumps(self.timings, indent=2))
+
+    on_post_build = CombinedEvent(_post_build_first, _post_build_last)
 
     def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         _apply_site_defaults(config)
@@ -318,7 +346,18 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         ]
         for file in self.download_files:
             files.append(file)
+        self._index_elsewhere(config)
         return files
+
+    def _index_elsewhere(self, config: MkDocsConfig) -> None:
+        """From now on (every plugin is configured), Material's search index has its pages
+        parsed by the search worker (see search.py)."""
+        search = _search_plugin(config)
+        if search is None or self.search_worker is None:
+            return
+        if can_run_elsewhere(search.search_index):
+            self.search_index = IndexElsewhere(search.search_index, self.search_worker, PluginError)
+            search.search_index = self.search_index
 
     def on_page_markdown(
         self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files
@@ -335,9 +374,18 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         self.aside[page.file.src_uri] = aside
         return aside.markdown
 
-    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+    def _restore_aside(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         aside = self.aside.pop(page.file.src_uri, None)
         return aside.restore(html) if aside is not None else html
+
+    @event_priority(-100)  # after every plugin's changes to the page
+    def _start_indexing(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """The page as converted: the search worker starts on it now (see search.py)."""
+        if self.search_index is not None:
+            self.search_index.prepare(page, html)
+        return html
+
+    on_page_content = CombinedEvent(_restore_aside, _start_indexing)
 
     def _mark_unchanged(self, files: Files, config: MkDocsConfig) -> None:
         """Tell MkDocs' dirty build which pages it may keep from the last build."""
@@ -390,6 +438,11 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_build_error(self, *, error: Exception) -> None:
         self.last = None  # the next build builds every page
+        if self.search_index is not None:
+            self.search_index.close()
+            self.search_index = None
+        if self.memo is None:
+            self._end_search_worker()
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """MkDocs copies files after this event: the downloads must be there by now."""
@@ -539,9 +592,10 @@ def _search_plugin(config: MkDocsConfig) -> Any:
     to merge after a dirty build; else None."""
     for plugin in config.plugins.values():
         index = getattr(plugin, "search_index", None)
-        if hasattr(plugin, "search_index_prev") and isinstance(
-            getattr(index, "entries", None), list
-        ):
+        if not hasattr(plugin, "search_index_prev"):
+            continue
+        # this build's stand-in is asked nothing here: its entries are still being made
+        if isinstance(index, IndexElsewhere) or isinstance(getattr(index, "entries", None), list):
             return plugin
     return None
 

@@ -6,10 +6,11 @@ as it is in memory, so nothing but the result crosses between the processes. Whe
 not available (Windows), or when other threads run (`serve`'s server: forking a threaded
 process can deadlock the child), the function simply runs in this process.
 
-`serve` has its own `Worker` instead: a spawned process kept across rebuilds, which ends
-when `serve` does, and which keeps a state of its own between calls (the downloads' file
-cache). No state lives at module level: a forked child gets its function as the target of
-its `Process`, and a worker's state is a local of its loop.
+A `Worker` is a process kept for many calls, which keeps a state of its own between them:
+`serve`'s (spawned, kept across rebuilds, ending when `serve` does) makes the downloads
+beside the server thread; the search index's parses pages as MkDocs renders them. No state
+lives at module level: a forked child gets its function as the target of its `Process`,
+and a worker's state is a local of its loop.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
@@ -100,8 +102,11 @@ class Worker(Generic[S]):
     call starts another; where no process can be started, calls run here (with a state of
     their own)."""
 
-    def __init__(self, make_state: Callable[[], S]) -> None:
+    def __init__(self, make_state: Callable[[], S], *, fork: bool = False) -> None:
+        # fork: start the process as a copy of this one (quick, nothing to import again),
+        # where that is safe (no other thread runs); else it is spawned
         self._make_state = make_state
+        self._fork = fork
         self._process: BaseProcess | None = None
         self._requests: Connection | None = None
         self._replies: Connection | None = None
@@ -128,6 +133,20 @@ class Worker(Generic[S]):
             self._local_state = self._make_state()
         state = self._local_state
         return _run_here(lambda: fn(state, *args))
+
+    def start(self) -> None:
+        """Start the process now (a forked one is then a copy of this one as it is now, not
+        as it will be after the caller has grown)."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._start()
+
+    def drain(self) -> None:
+        """Read the replies that have come, without waiting. A caller that sends many calls
+        before it asks for any answer calls this between them: unread replies would fill
+        the pipe and stop the worker, and then the caller's next send."""
+        if self._waiting:
+            self.collect(self._waiting[-1], 0)
 
     @property
     def running(self) -> bool:
@@ -168,7 +187,13 @@ class Worker(Generic[S]):
 
     def _start(self) -> None:
         self._stop()
-        context = multiprocessing.get_context("spawn")
+        forkable = threading.active_count() == 1
+        forkable = forkable and "fork" in multiprocessing.get_all_start_methods()
+        context: ForkContext | SpawnContext = (
+            multiprocessing.get_context("fork")
+            if self._fork and forkable
+            else multiprocessing.get_context("spawn")
+        )
         try:
             requests_in, requests_out = context.Pipe(duplex=False)
             replies_in, replies_out = context.Pipe(duplex=False)

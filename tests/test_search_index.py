@@ -1,0 +1,164 @@
+"""Material's search index, made by the search worker, is the one Material makes itself.
+
+The plugin hands each page to a worker process as soon as MkDocs has converted it (see
+`build/search.py`). What a reader searches must not change: the same entries, in the same
+order, for every page, whether a page was changed after it was sent, left out of search,
+or its worker died (then the build fails and says why).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from material.plugins.search.plugin import SearchIndex
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
+from ownbook import plugin as ownbook_plugin
+from ownbook.build.parallel import Worker, process_id
+from ownbook.build.search import IndexElsewhere, Parsed
+
+from tests.conftest import TODAY, make_project
+
+HTML = (
+    '<h1 id="title">Title <a class="headerlink" href="#title">¶</a></h1>'
+    "<p>Intro with <code>code</code> &amp; an entity.</p>"
+    '<h2 id="owners">Who owns it</h2><table><tr><td>Team A</td><td>R</td></tr></table>'
+    '<div data-search-exclude><p>hidden</p></div><h2 id="more">More</h2><ul><li>x</li></ul>'
+)
+TOC = [
+    {"level": 1, "id": "title", "name": "Title", "children": [
+        {"level": 2, "id": "owners", "name": "Who owns it", "children": []},
+        {"level": 2, "id": "more", "name": "More", "children": []},
+    ]}
+]  # fmt: skip
+
+
+def page(path: str, html: str = HTML, meta: dict[str, Any] | None = None) -> Any:
+    """What Material's index reads of an MkDocs page, and the source path the plugin keys
+    it by."""
+    return SimpleNamespace(
+        file=SimpleNamespace(src_uri=path),
+        content=html,
+        url=path.replace(".md", ".html"),
+        title="Title",
+        meta=meta or {},
+        toc=get_toc(TOC),
+    )
+
+
+def material(pages: list[Any]) -> list[dict[str, Any]]:
+    index = SearchIndex()
+    for p in pages:
+        index.add_entry_from_context(p)
+    return index.entries
+
+
+@pytest.fixture
+def worker() -> Any:
+    made: Worker[Parsed] = Worker(dict)
+    yield made
+    made.close()
+
+
+def test_entries_equal_materials_own_in_the_order_material_indexed(worker: Any) -> None:
+    pages = [
+        page("a.md"),
+        page("b.md", HTML.replace("Team A", "Team B"), {"tags": ["x", 3], "search": {"boost": 2}}),
+        page("c.md", "<p>No heading at all</p>", {"title": "Set in meta"}),
+        page("d.md", meta={"search": {"exclude": True}}),
+    ]
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    for p in reversed(pages):  # converted in one order...
+        index.prepare(p, p.content)
+    for p in pages:  # ...rendered in another: Material's order wins
+        index.add_entry_from_context(p)
+    assert index.entries == material(pages)
+    assert [e["location"] for e in index.entries][:3] == ["a.html", "a.html#owners", "a.html#more"]
+
+
+def test_a_page_changed_after_it_was_sent_is_indexed_as_it_is_at_render(worker: Any) -> None:
+    """Another plugin may rewrite the HTML, the table of contents or the title between the
+    conversion and the rendering: the index reads the page as Material would."""
+    first, second, third = page("a.md"), page("b.md"), page("c.md")
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    for p in (first, second, third):
+        index.prepare(p, p.content)
+    first.content = HTML.replace("Team A", "Team Z")
+    second.toc = get_toc([{**TOC[0], "children": TOC[0]["children"][:1]}])
+    third.title = "Renamed"
+    third.content = "<p>no heading: the title is the page's</p>"
+    for p in (first, second, third):
+        index.add_entry_from_context(p)
+    assert index.entries == material([first, second, third])
+    assert "Team Z" in index.entries[1]["text"]
+
+
+def test_the_worker_left_over_from_a_failed_build_adds_nothing(worker: Any) -> None:
+    failed = IndexElsewhere(SearchIndex(), worker, PluginError)
+    failed.prepare(page("gone.md"), HTML)
+    failed.close()
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index.prepare(page("a.md"), HTML)
+    index.add_entry_from_context(page("a.md"))
+    assert index.entries == material([page("a.md")])
+
+
+def test_a_dead_worker_fails_the_build_with_a_message(worker: Any) -> None:
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index.prepare(page("a.md"), HTML)
+    os.kill(worker.submit(process_id).result(timeout=60), signal.SIGKILL)
+    index.add_entry_from_context(page("a.md"))
+    with pytest.raises(PluginError, match=r"^the search index could not be made: "):
+        index.generate_search_index(None)
+
+
+def test_a_thousand_pages_sent_before_any_reply_is_read(worker: Any) -> None:
+    """Each page's call is answered; the sender reads the answers as it goes, or the pipe
+    would fill and stop the worker, and then the sender."""
+    pages = [page(f"p{i}.md", f'<h1 id="t">P{i}</h1><p>{"word " * 50}</p>') for i in range(1000)]
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    for p in pages:
+        index.prepare(p, p.content)
+    for p in pages:
+        index.add_entry_from_context(p)
+    assert index.entries == material(pages)
+
+
+@pytest.mark.slow
+def test_a_build_indexes_elsewhere_and_writes_materials_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default handbook, built in this process twice: once with the worker, once with
+    Material indexing every page itself. The index files are the same, byte for byte, the
+    worker was used, and no process is left behind."""
+    config_file = make_project(tmp_path / "p")
+
+    def built(site: str) -> bytes:
+        config = load_config(str(config_file), site_dir=str(tmp_path / site))
+        for p in config.plugins.values():
+            if isinstance(p, ownbook_plugin.OwnbookPlugin):
+                p.config["today"] = TODAY
+        build(config)
+        return (tmp_path / site / "search" / "search_index.json").read_bytes()
+
+    used: list[int] = []
+    prepare = IndexElsewhere.prepare
+    monkeypatch.setattr(
+        IndexElsewhere, "prepare", lambda self, p, html: (used.append(1), prepare(self, p, html))
+    )
+    elsewhere = built("elsewhere")
+    assert len(used) > 20
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(ownbook_plugin, "can_run_elsewhere", lambda index: False)
+    here = built("here")
+    assert len(used) > 20 and elsewhere == here
+    assert len(json.loads(here)["docs"]) > 100
