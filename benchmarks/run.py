@@ -57,14 +57,18 @@ one process (diagrams cold: an empty SVG cache; warm: every SVG cached). *ownboo
 `ownbook build` (check, then MkDocs with the plugin, warm diagram cache) and *plain mkdocs*
 is `mkdocs build` of the same pages written out as Markdown, same mkdocs.yml, no plugin;
 both are the best of two or three runs taken in turn. *own share* is ownbook's part of the
-build: the check before MkDocs starts, the plugin's events and any wait for the downloads.
-*sphinx-needs* builds the same model as a Sphinx project (a page per stage and team, a need
-per activity and a table per page); *baseline build* is `ownbook build` at commit f63916f
+build: the check before MkDocs starts, the plugin's events and any wait for the downloads
+or for the search entries (both made in other processes meanwhile). *sphinx-needs*
+builds the same model as a Sphinx project (a page per stage and team, a need per activity
+and a table per page); *baseline build* is `ownbook build` at commit f63916f
 from its own venv; *agenraci* validates the model's RACI as one charter, beside *ownbook
 check* of the same model. *serve rebuild* builds twice in one process as `ownbook serve`
 does (dirty builds, a server thread, the plugin kept) and times the second build after one
 activity's RACI is edited, from the save to the edited page written: *own* is the
 plugin's part of it."""
+
+
+OWN_STEPS = ("load_before_build", "on_config", "on_files", "downloads_wait", "search_wait")
 
 
 def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -176,10 +180,8 @@ def measure(
     timings.write_text(json.dumps(best_own))
     own = json.loads(timings.read_text())
     # ownbook's own work: the check before MkDocs starts, the plugin's events, and waiting
-    # for the downloads (made in a forked process while MkDocs converts the pages).
-    row["own"] = sum(
-        own.get(k, 0.0) for k in ("load_before_build", "on_config", "on_files", "downloads_wait")
-    )
+    # for the downloads and the search entries (made in other processes meanwhile).
+    row["own"] = sum(own.get(k, 0.0) for k in OWN_STEPS)
     # a serve rebuild after one RACI edit, in one process as `mkdocs serve` keeps it
     row.update(rebuild_after_edit(proj))
     return row
@@ -251,7 +253,7 @@ def rebuild_after_edit(proj: Path) -> dict[str, float]:
         "    plugin = next(p for p in config.plugins.values() if isinstance(p, OwnbookPlugin))\n"
         "    config.plugins.on_shutdown()\n"
         "    t = plugin.timings\n"
-        "    own = t['on_config'] + t['on_files'] + t['downloads_wait']\n"
+        "    own = t['on_config'] + t['on_files'] + t['downloads_wait'] + t.get('search_wait', 0)\n"
         "    print(json.dumps({'rebuild_own': own, 'rebuild_wall': wall}))\n"
         "if __name__ == '__main__':\n"
         "    main()\n"

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ownbook.build.downloads import downloads_of
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.slow
 SERVE = """
 import json, shutil, sys, threading
 from pathlib import Path
+from typing import Any
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from ownbook.plugin import OwnbookPlugin
@@ -184,3 +186,42 @@ def test_the_worker_refuses_files_that_changed_after_the_build_read_them(
     teams = content / "teams.yaml"
     teams.write_text(teams.read_text().replace("name: Legal", "name: Legal and Privacy", 1))
     assert downloads_of(worker_cache, str(content), TODAY, "content", read) is None
+
+
+def test_serve_compiles_each_theme_template_once() -> None:
+    """MkDocs makes a new Jinja environment for each build; under `serve` the plugin gives
+    each one the templates compiled by the last. A changed template, or an environment that
+    calls a filter differently, is compiled again."""
+    from jinja2 import DictLoader, Environment, pass_context
+    from ownbook.build.rebuild import KeptTemplates
+
+    kept = KeptTemplates()
+    sources = {"page.html": "{{ title | shout }}!"}
+
+    def env(shout: Any = str.upper) -> Environment:
+        made = Environment(loader=DictLoader(sources), bytecode_cache=kept)
+        made.filters["shout"] = shout
+        return made
+
+    compiled: list[str] = []
+    original = Environment._compile
+
+    def counting(self: Environment, source: str, filename: str) -> Any:
+        compiled.append(filename)
+        return original(self, source, filename)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Environment, "_compile", counting)
+        assert env().get_template("page.html").render(title="a") == "A!"
+        assert env().get_template("page.html").render(title="b") == "B!"
+        assert len(compiled) == 1  # the second build reused the first's code
+        sources["page.html"] = "{{ title | shout }}?"
+        assert env().get_template("page.html").render(title="c") == "C?"
+        assert len(compiled) == 2
+
+        @pass_context
+        def shout(context: Any, value: str) -> str:
+            return value.upper() + "."
+
+        assert env(shout).get_template("page.html").render(title="d") == "D.?"
+        assert len(compiled) == 3
