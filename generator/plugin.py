@@ -37,8 +37,9 @@ from .build.blocks import SetAside, set_aside
 from .build.downloads import downloads_of
 from .build.output import refuse_output_link
 from .build.parallel import Worker, in_background
-from .build.rebuild import KeptTemplates, LastBuild, merged_search, site_digest, unchanged
+from .build.rebuild import LastBuild, merged_search, site_digest, unchanged
 from .build.search import IndexElsewhere, Parsed, can_run_elsewhere
+from .build.templates import CompiledTemplates
 from .model.load import (
     Checked,
     FileCache,
@@ -147,8 +148,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         # renders the next (see search.py): one per build, or kept under `serve`.
         self.search_worker: Worker[Parsed] | None = None
         self.search_index: IndexElsewhere | None = None
-        # Under `serve`: the theme's compiled templates, kept across rebuilds.
-        self.templates: KeptTemplates | None = None
+        # The theme's compiled templates, kept across builds (see templates.py).
+        self.templates = CompiledTemplates()
         # Under `ownbook serve` (dirty builds): what the last build published, and this
         # build's page files and the pages it keeps (see rebuild.py).
         self.dirty = False
@@ -172,7 +173,6 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             self.memo = Memo()
             self.worker = Worker(FileCache)
             self.dirty = dirty
-            self.templates = KeptTemplates()
 
     def on_shutdown(self) -> None:
         if self.writer is not None:
@@ -449,8 +449,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """MkDocs copies files after this event: the downloads must be there by now. (And
-        under `serve`, the theme's templates compiled for the last build are used again.)"""
-        if self.templates is not None and env.bytecode_cache is None:
+        the theme's templates compiled by the last build are used again.)"""
+        if env.bytecode_cache is None:
             env.bytecode_cache = self.templates
         with self._timed("downloads_wait"):
             if self.downloads_job is None:

@@ -162,3 +162,16 @@ def test_a_build_indexes_elsewhere_and_writes_materials_index(
     here = built("here")
     assert len(used) > 20 and elsewhere == here
     assert len(json.loads(here)["docs"]) > 100
+
+
+def test_a_worker_started_again_mid_build_fails_the_build(worker: Any) -> None:
+    """The pages it parsed died with it: the build says so, it does not publish less."""
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index.prepare(page("a.md"), HTML)
+    first = worker.submit(process_id).result(timeout=60)  # a.md has been parsed
+    os.kill(first, signal.SIGKILL)
+    while worker.running:
+        worker._process.join(1)  # until the death is seen
+    index.add_entry_from_context(page("a.md"))
+    with pytest.raises(PluginError, match=r"^the search index could not be made: the worker "):
+        index.generate_search_index(None)

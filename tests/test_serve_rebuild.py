@@ -9,6 +9,7 @@ kept from one build to the next.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -193,9 +194,9 @@ def test_serve_compiles_each_theme_template_once() -> None:
     each one the templates compiled by the last. A changed template, or an environment that
     calls a filter differently, is compiled again."""
     from jinja2 import DictLoader, Environment, pass_context
-    from ownbook.build.rebuild import KeptTemplates
+    from ownbook.build.templates import CompiledTemplates
 
-    kept = KeptTemplates()
+    kept = CompiledTemplates(on_disk=False)
     sources = {"page.html": "{{ title | shout }}!"}
 
     def env(shout: Any = str.upper) -> Environment:
@@ -225,3 +226,36 @@ def test_serve_compiles_each_theme_template_once() -> None:
 
         assert env(shout).get_template("page.html").render(title="d") == "D.?"
         assert len(compiled) == 3
+
+
+def test_a_one_off_build_reuses_the_last_ones_compiled_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On disk, in Jinja's per-user cache folder: a new process compiles nothing the last
+    one compiled; a damaged cache file is compiled again, not an error."""
+    import tempfile
+
+    from jinja2 import DictLoader, Environment
+    from ownbook.build.templates import CompiledTemplates
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sources = {"page.html": "<p>{{ title | upper }}</p>"}
+    compiled: list[str] = []
+    original = Environment._compile
+
+    def counting(self: Environment, source: str, filename: str) -> Any:
+        compiled.append(filename)
+        return original(self, source, filename)
+
+    monkeypatch.setattr(Environment, "_compile", counting)
+
+    def render() -> str:
+        env = Environment(loader=DictLoader(sources), bytecode_cache=CompiledTemplates())
+        return env.get_template("page.html").render(title="a")
+
+    assert render() == render() == "<p>A</p>"
+    assert len(compiled) == 1
+    (cached,) = (tmp_path / f"_jinja2-cache-{os.getuid()}").glob("__ownbook_theme_*.cache")
+    cached.write_bytes(b"not bytecode")
+    assert render() == "<p>A</p>" and len(compiled) == 2
+    assert render() == "<p>A</p>" and len(compiled) == 2

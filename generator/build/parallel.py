@@ -216,6 +216,7 @@ class Worker(Generic[S]):
                 conn.close()
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
+            self._process.join(timeout=5)  # reaped: no zombie is left behind
         self._process = self._requests = self._replies = None
         while self._waiting:
             self._waiting.popleft().set_exception(

@@ -18,11 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import CodeType
 from typing import Any
-
-from jinja2 import BytecodeCache, Environment
-from jinja2.bccache import Bucket
 
 from ..render.paths import EDIT_URL_KEY
 
@@ -91,47 +87,3 @@ def merged_search(
         record.setdefault(page_of(entry["location"]), []).append(entry)
     record = {url: record[url] for url in order if url in record}
     return [entry for entries in record.values() for entry in entries], record
-
-
-class KeptTemplates(BytecodeCache):
-    """The theme's templates compiled once per `serve`, not once per rebuild: MkDocs makes a
-    new Jinja environment for each build, and compiling Material's templates again took a
-    tenth of a rebuild after one edit. Kept in memory, by template and source checksum, and
-    by how the environment calls each filter and test (compiled code depends on it: a
-    plugin that adds a filter gets its templates compiled again)."""
-
-    def __init__(self) -> None:
-        self._code: dict[tuple[str, tuple[Any, ...]], tuple[str, CodeType]] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        found = self._code.get((bucket.key, _conventions(bucket.environment)))
-        if found is not None and found[0] == bucket.checksum:
-            bucket.code = found[1]
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        if bucket.code is not None:
-            key = (bucket.key, _conventions(bucket.environment))
-            self._code[key] = (bucket.checksum, bucket.code)
-
-
-def _conventions(env: Environment) -> tuple[Any, ...]:
-    def calls(functions: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-        return tuple(
-            sorted((n, str(getattr(f, "jinja_pass_arg", ""))) for n, f in functions.items())
-        )
-
-    return (
-        calls(env.filters),
-        calls(env.tests),
-        tuple(sorted(env.extensions)),
-        env.optimized,
-        _named(env.autoescape),
-        _named(env.finalize),
-    )
-
-
-def _named(setting: object) -> str:
-    """A setting of the environment, as the same for every build of one `serve`."""
-    if callable(setting):
-        return f"{getattr(setting, '__module__', '')}.{getattr(setting, '__qualname__', '')}"
-    return repr(setting)

@@ -75,6 +75,9 @@ def index_page(parsed: Parsed, key: str, index_type: type[Any], page: IndexedPag
 def take_entries(parsed: Parsed, order: list[str]) -> Entries:
     """In the worker: the entries of the pages `order` names, in that order; forgets all."""
     try:
+        missing = [key for key in order if key not in parsed]
+        if missing:  # a worker started again during the build has not seen them
+            raise LookupError(f"the worker lost the entries of {len(missing)} page(s)")
         return [entry for key in order for entry in parsed[key]]
     finally:
         parsed.clear()
@@ -154,7 +157,7 @@ class IndexElsewhere:
                     raise self.fail(f"{key}: the search index: {exc}") from exc
             result: Entries = taken.result().result()
             return result
-        except BrokenProcessPool as exc:
+        except (BrokenProcessPool, LookupError) as exc:
             raise self.fail(f"the search index could not be made: {exc}") from exc
 
     def generate_search_index(self, prev: Any) -> str:
