@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ownbook.render.fields import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, TERM_MARK
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route
+from playwright.sync_api import Browser, Dialog, Page, Route
 
 CHROMIUM = os.environ.get("OWNBOOK_CHROMIUM", "/usr/bin/chromium")
 # The flags a headless Chromium needs in a container with no network beyond localhost.
@@ -41,6 +42,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a site quietly; the theme's assets may be cached by the browser (one page
     after another, as a reader browses), pages are fetched each time."""
 
+    search = True  # False: the search index is answered as an empty one (see serve)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -49,11 +52,33 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", "max-age=3600")
         super().end_headers()
 
+    def do_GET(self) -> None:
+        if not self.search and self.path.split("?")[0].endswith(SEARCH_INDEX):
+            body = json.dumps(_EMPTY_INDEX).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            super().do_GET()
+
+
+class _NoSearchHandler(QuietHandler):
+    search = False
+
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """`folder` over HTTP on localhost; yields the base URL (ending in '/')."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
+def serve(folder: Path, search: bool = True) -> Iterator[str]:
+    """`folder` over HTTP on localhost; yields the base URL (ending in '/').
+
+    With `search` False the site's search index is answered as an empty one: Material's
+    search worker builds its index from it on every page load, which for a 500-activity
+    handbook cost 0.75 s of CPU a page (tests/test_browser.py tests search itself). It is
+    answered by the server, not by a Playwright route, because a route turns off the
+    browser's HTTP cache for its whole context: every page load then fetched the theme's
+    CSS and scripts again (a third of each page load of a hostile site's audit)."""
+    handler = functools.partial(QuietHandler if search else _NoSearchHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -152,10 +177,9 @@ async () => {
 """
 
 
-# Material's search index, answered as an empty one where a test does not search: the
-# search worker builds its index from it on every page load, which for a 500-activity
-# handbook cost 0.75 s of CPU a page (tests/test_browser.py tests search itself). The
-# configuration is the one ownbook's sites have.
+# Material's search index as an empty one, for serve(search=False). The configuration is
+# the one ownbook's sites have.
+SEARCH_INDEX = "/search/search_index.json"
 _EMPTY_INDEX = {
     "config": {
         "lang": ["en"],
@@ -165,16 +189,6 @@ _EMPTY_INDEX = {
     },
     "docs": [],
 }
-
-
-def _empty_index(route: Route) -> None:
-    route.fulfill(status=200, json=_EMPTY_INDEX)  # answered here: no fetch to race a goto
-
-
-def without_search(context: BrowserContext) -> BrowserContext:
-    """`context` with an empty search index: pages load and lay out as they do, cheaper."""
-    context.route("**/search/search_index.json", _empty_index)
-    return context
 
 
 def _stay(route: Route) -> None:
@@ -198,8 +212,8 @@ def audit_site(
         {k: sorted(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         TERM_MARK,
     ]
-    with serve(site) as base:
-        context = without_search(browser.new_context(viewport={"width": 1366, "height": 900}))
+    with serve(site, search=False) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()
         current = [""]
         seen: list[str] = []

@@ -23,6 +23,7 @@ from ownbook.model.load import load_model
 from ownbook.model.objects import Model, split_party
 from playwright.sync_api import Browser, Page
 
+from tests.browsing import serve
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
 
@@ -51,14 +52,12 @@ def model() -> Model:
 
 @pytest.fixture(scope="module")
 def served(default_handbook: Path) -> Iterator[tuple[str, Path]]:
-    """The default handbook, built and served: (base URL, site folder)."""
-    project = default_handbook
-    handler = functools.partial(QuietHandler, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", project / "site"
-    server.shutdown()
+    """The default handbook, built and served: (base URL, site folder). Served as
+    tests/browsing.py serves a site: the theme's assets may be cached by the browser, so
+    a context that reads page after page (test_no_console_error_on_any_page) does not
+    fetch them for every page; pages and the search index are fetched each time."""
+    with serve(default_handbook / "site") as base:
+        yield base, default_handbook / "site"
 
 
 @pytest.fixture(scope="module")

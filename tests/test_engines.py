@@ -9,6 +9,7 @@ MkDocs site (tests/test_browser.py).
 
 from __future__ import annotations
 
+import functools
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from bs4 import BeautifulSoup
@@ -47,7 +49,10 @@ def _text(node: object) -> str:
 def article(html: str) -> str | None:
     """The article's text as a reader sees it, without the permalink marks and the edit
     button (compared on their own below)."""
-    soup = BeautifulSoup(html, "html.parser")
+    return _article(BeautifulSoup(html, "html.parser"))
+
+
+def _article(soup: BeautifulSoup) -> str | None:  # takes the edit button out of `soup`
     found = soup.select_one("article")
     if found is None:
         return None
@@ -60,19 +65,28 @@ def nav_labels(html: str) -> list[str]:
     """The labels of the primary nav (the page's own contents included), each as one
     string: the text of a label's elements joined, so that a `<time>` in a heading reads
     the same whether an engine keeps the element or only its text."""
-    soup = BeautifulSoup(html, "html.parser")
+    return _nav_labels(BeautifulSoup(html, "html.parser"))
+
+
+def _nav_labels(soup: BeautifulSoup) -> list[str]:
     return [_text(link.get_text("")) for link in soup.select("nav.md-nav--primary .md-nav__link")]
 
 
 def edit_target(html: str) -> str | None:
-    soup = BeautifulSoup(html, "html.parser")
+    return _edit_target(BeautifulSoup(html, "html.parser"))
+
+
+def _edit_target(soup: BeautifulSoup) -> str | None:
     button = soup.select_one("article a.md-content__button[rel=edit]")
     return None if button is None else str(button.get("href"))
 
 
 def body_edit_link(html: str) -> str | None:
     """The page's own "Edit this: file, line N" link, written by ownbook."""
-    soup = BeautifulSoup(html, "html.parser")
+    return _body_edit_link(BeautifulSoup(html, "html.parser"))
+
+
+def _body_edit_link(soup: BeautifulSoup) -> str | None:
     link = soup.select_one("article .ob-source a")
     return None if link is None else str(link.get("href"))
 
@@ -82,6 +96,28 @@ def pages(site: Path) -> dict[str, str]:
         p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(site.rglob("*.html"))
     }
+
+
+class Read(NamedTuple):
+    article: str | None
+    nav: list[str]
+    edit_target: str | None
+    body_edit_link: str | None
+
+
+@functools.cache
+def read(html: str) -> Read:
+    """All the tests below compare of a page, as the functions above read it, from one
+    parse, kept per page text: parsing the 74 pages with html.parser is what these tests
+    cost, and the MkDocs site is read for both engines and for the edit buttons. The
+    article comes last: reading it takes the edit button out of the parse."""
+    soup = BeautifulSoup(html, "html.parser")
+    return Read(
+        nav=_nav_labels(soup),
+        edit_target=_edit_target(soup),
+        body_edit_link=_body_edit_link(soup),
+        article=_article(soup),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -120,17 +156,17 @@ def test_every_page_reads_the_same_under_each_engine(sites: dict[str, Path], eng
     assert sorted(other) == sorted(reference)
     assert len(reference) == 74
     differences = {
-        path: (article(reference[path]), article(other[path]))
+        path: (read(reference[path]).article, read(other[path]).article)
         for path in reference
-        if article(reference[path]) != article(other[path])
+        if read(reference[path]).article != read(other[path]).article
     }
     allowed = {key[1] for key in DELIBERATE if key[0] == engine}
     assert {p: d for p, d in differences.items() if p not in allowed} == {}
     nav_differences = [
-        path for path in reference if nav_labels(reference[path]) != nav_labels(other[path])
+        path for path in reference if read(reference[path]).nav != read(other[path]).nav
     ]
     assert nav_differences == []
-    assert len(nav_labels(reference["index.html"])) > 10
+    assert len(read(reference["index.html"]).nav) > 10
 
 
 @pytest.mark.parametrize("engine", ["mkdocs", *ENGINES])
@@ -138,10 +174,10 @@ def test_the_edit_button_opens_the_model_line_of_the_page(
     sites: dict[str, Path], engine: str
 ) -> None:
     site = pages(sites[engine])
-    targets = {path: edit_target(html) for path, html in site.items()}
+    targets = {path: read(html).edit_target for path, html in site.items()}
     # Every page with a model source (home, stages, teams, activities) has the button, and
     # it opens the same file and line as the page's own "Edit this" link.
-    sourced = {path: body_edit_link(html) for path, html in site.items()}
+    sourced = {path: read(html).body_edit_link for path, html in site.items()}
     sourced = {path: link for path, link in sourced.items() if link is not None}
     assert len(sourced) > 60
     assert {path: targets[path] for path in sourced} == sourced

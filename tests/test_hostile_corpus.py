@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -188,16 +189,44 @@ def files_outside(root: Path, site: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def theme_scripts(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    """The external scripts the theme puts on pages of a harmless model."""
+def baseline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of a harmless model (BASE), built once for the module and only read: a
+    test that changes a page works on a copy."""
     project = tmp_path_factory.mktemp("baseline") / "p"
     make_project(project, {"base.yaml": BASE})
     assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def theme_scripts(baseline_site: Path) -> set[str]:
+    """The external scripts the theme puts on pages of a harmless model."""
     return {
         str(script["src"])
-        for page in (project / "site").rglob("*.html")
+        for page in baseline_site.rglob("*.html")
         for script in BeautifulSoup(page.read_text(), "html.parser").find_all("script", src=True)
     }
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Path]:
+    """The site each corpus case that builds made (case name -> site folder), for the
+    tests below that read the site of a corpus model: one build of a model, not two. The
+    sites are only read. A test run without its case (`-k`) builds the model itself."""
+    return {}
+
+
+def site_of(
+    built: dict[str, Path], name: str, files: dict[str, str | bytes], tmp_path: Path
+) -> Path:
+    """The site of the corpus case `name` (whose model is `files`): the one the corpus test
+    built, or a fresh build when that test did not run (or failed before it was kept)."""
+    if name in built:
+        return built[name]
+    project = tmp_path / "p"
+    make_project(project, files)
+    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
+    return project / "site"
 
 
 def assert_safe(site: Path, theme_scripts: set[str]) -> None:
@@ -244,6 +273,7 @@ def test_hostile_model(
     setup: Setup | None,
     theme_scripts: set[str],
     chromium: Browser,
+    built: dict[str, Path],
 ) -> None:
     project = tmp_path / "p"
     make_project(project, files)
@@ -268,6 +298,8 @@ def test_hostile_model(
             problems, clicked = audit_site(chromium, site)
             assert problems == []
             assert clicked > 20
+        if setup is None and list(files) == ["model.yaml"]:  # a model of tests/hostile/
+            built[name] = site
     else:
         assert proc.returncode == 1, proc.stderr
         codes = re.findall(r"^content/.*?(?::\d+:\d+)?: error (OB\d{3}): ", proc.stderr, re.M)
@@ -278,12 +310,10 @@ def test_hostile_model(
         assert tree_digest(site) == previous
 
 
-def test_hostile_text_reads_as_typed(tmp_path: Path) -> None:
+def test_hostile_text_reads_as_typed(tmp_path: Path, built: dict[str, Path]) -> None:
     """The injected strings of the XSS case are on the pages, as text."""
-    project = tmp_path / "p"
-    make_project(project, {"model.yaml": (HOSTILE / "xss-everywhere.yaml").read_text()})
-    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
-    site = project / "site"
+    model = {"model.yaml": (HOSTILE / "xss-everywhere.yaml").read_text()}
+    site = site_of(built, "xss-everywhere", model, tmp_path)
 
     def page(rel: str) -> BeautifulSoup:
         return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
@@ -320,11 +350,11 @@ def test_hostile_text_reads_as_typed(tmp_path: Path) -> None:
     assert "&quot;%3E%3Cscript" in (site / "teams/evil.html").read_text()
 
 
-def test_windows_reserved_ids_get_portable_file_names(tmp_path: Path) -> None:
-    project = tmp_path / "p"
-    make_project(project, {"model.yaml": (HOSTILE / "windows-reserved.yaml").read_text()})
-    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
-    site = project / "site"
+def test_windows_reserved_ids_get_portable_file_names(
+    tmp_path: Path, built: dict[str, Path]
+) -> None:
+    model = {"model.yaml": (HOSTILE / "windows-reserved.yaml").read_text()}
+    site = site_of(built, "windows-reserved", model, tmp_path)
     for rel in ("teams/nul_.html", "teams/aux_.html", "stages/con_.html", "activities/lpt1_.html"):
         assert (site / rel).is_file(), rel
     names = {p.stem.lower() for p in site.rglob("*")}
@@ -363,13 +393,14 @@ def test_the_browser_audit_catches_what_it_looks_for(tmp_path: Path, chromium: B
     )
 
 
-def test_the_audit_hovers_as_a_reader_does(tmp_path: Path, chromium: Browser) -> None:
+def test_the_audit_hovers_as_a_reader_does(
+    tmp_path: Path, chromium: Browser, baseline_site: Path
+) -> None:
     """Material's tooltips turn a `title` into HTML on hover: the audit hovers every element
-    with a title, so a payload there is caught (here planted into a built page)."""
-    project = tmp_path / "p"
-    make_project(project, {"base.yaml": BASE})
-    assert ownbook(project, "build", "--today", TODAY.isoformat()).returncode == 0
-    site = project / "site"
+    with a title, so a payload there is caught (here planted into a built page: a copy of
+    the module's build of BASE)."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline_site, site)
     page = site / "stages" / "awareness.html"
     planted = page.read_text().replace(
         'title="Responsible"', 'title="&lt;img src=x onerror=alert(11)&gt;"', 1

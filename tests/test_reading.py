@@ -26,7 +26,7 @@ from ownbook.render import paths, views
 from playwright.sync_api import Browser, Page
 
 from benchmarks.synth import write_model
-from tests.browsing import serve, without_search
+from tests.browsing import serve
 from tests.conftest import ROOT, TODAY, make_project
 from tests.test_build import ownbook
 
@@ -66,7 +66,7 @@ def _site(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
         tmp_path_factory.mktemp("synth") / "content", stages=8, teams=40, activities=500
     )
     model = _build(root, None, content)
-    with serve(root / "site") as base:
+    with serve(root / "site", search=False) as base:
         yield Site(name, model, base, root / "site")
 
 
@@ -74,7 +74,7 @@ def _site(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
 def default_site(default_handbook: Path) -> Iterator[Site]:
     model = load_model(default_handbook / "content", today=TODAY).model
     assert model is not None
-    with serve(default_handbook / "site") as base:
+    with serve(default_handbook / "site", search=False) as base:
         yield Site("default", model, base, default_handbook / "site")
 
 
@@ -96,7 +96,7 @@ def _page(chromium: Browser, size: str, scheme: str) -> Page:
         color_scheme=scheme,  # type: ignore[arg-type]
         is_mobile=size == "phone",
     )
-    return without_search(context).new_page()
+    return context.new_page()
 
 
 # Run in the page: every table, whether it hides part of itself, and whether it keeps its

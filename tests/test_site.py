@@ -145,11 +145,38 @@ def test_faq_and_glossary_anchors(built: tuple[Model, Path]) -> None:
         assert paths.term_anchor(term.term) in glossary_ids
 
 
-def _internal_links(site: Path) -> Iterator[tuple[Path, str]]:
+Docs = dict[Path, BeautifulSoup]
+
+
+@pytest.fixture(scope="module")
+def docs() -> Iterator[Docs]:
+    """Parsed pages of the site, kept for the tests that only read them (each page is
+    parsed once, not once per test and again for each link into it); a test that changes
+    a parse (`_read` unwraps the glossary marks) parses the page itself."""
+    kept: Docs = {}
+    yield kept
+    kept.clear()
+
+
+def parsed(docs: Docs, page: Path) -> BeautifulSoup:
+    """The whole page, parsed as `soup` does, once for the module: read it, never change it."""
+    key = page.resolve()
+    if key not in docs:
+        docs[key] = BeautifulSoup(key.read_text(encoding="utf-8"), "html.parser")
+    return docs[key]
+
+
+def _article_or_body(doc: BeautifulSoup) -> Tag:
+    found = doc.find("article") or doc.body
+    assert isinstance(found, Tag)
+    return found
+
+
+def _internal_links(site: Path, docs: Docs) -> Iterator[tuple[Path, str]]:
     for page in site.rglob("*.html"):
         if page.parent.name == "search" or page.name == "404.html":
             continue
-        body = article_or_body(page)
+        body = _article_or_body(parsed(docs, page))
         for a in body.find_all("a", href=True):
             yield page, a["href"]
         for a in body.select(".ob-diagram a"):  # links inside inlined SVG diagrams
@@ -158,17 +185,14 @@ def _internal_links(site: Path) -> Iterator[tuple[Path, str]]:
 
 
 def article_or_body(page: Path) -> Tag:
-    doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    found = doc.find("article") or doc.body
-    assert isinstance(found, Tag)
-    return found
+    return _article_or_body(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser"))
 
 
-def test_every_link_resolves(built: tuple[Model, Path]) -> None:
+def test_every_link_resolves(built: tuple[Model, Path], docs: Docs) -> None:
     _, site = built
     ids: dict[Path, set[str]] = {}
     checked = 0
-    for page, href in _internal_links(site):
+    for page, href in _internal_links(site, docs):
         parts = urlsplit(href)
         if parts.scheme or href.startswith("mailto:"):
             continue
@@ -176,8 +200,7 @@ def test_every_link_resolves(built: tuple[Model, Path]) -> None:
         assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
         if parts.fragment:
             if target not in ids:
-                doc = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
-                ids[target] = {t["id"] for t in doc.select("[id]")}
+                ids[target] = {t["id"] for t in parsed(docs, target).select("[id]")}
             assert parts.fragment in ids[target], f"{page.relative_to(site)}: {href}"
         checked += 1
     assert checked > 500
@@ -245,12 +268,12 @@ def test_every_model_text_is_in_the_site(built: tuple[Model, Path]) -> None:
     assert missing == []
 
 
-def test_no_markdown_left_unrendered(built: tuple[Model, Path]) -> None:
+def test_no_markdown_left_unrendered(built: tuple[Model, Path], docs: Docs) -> None:
     _, site = built
     for page in site.rglob("*.html"):
         if page.parent.name == "search":
             continue
-        text = article_or_body(page).get_text(" ")
+        text = _article_or_body(parsed(docs, page)).get_text(" ")
         assert "](" not in text, page
         assert "\\[" not in text and "\\*" not in text, page
 
@@ -327,12 +350,12 @@ def test_home_page_shows_the_loop(built: tuple[Model, Path]) -> None:
     assert f"after {last}, it starts again at {first}" in text
 
 
-def test_no_request_leaves_the_site(built: tuple[Model, Path]) -> None:
+def test_no_request_leaves_the_site(built: tuple[Model, Path], docs: Docs) -> None:
     """Works offline: no script, style, font or image is loaded from another host."""
     _, site = built
     external = []
     for page in site.rglob("*.html"):
-        doc = soup(site, page.relative_to(site).as_posix())
+        doc = parsed(docs, page)
         for tag in doc.find_all(["script", "link", "img", "iframe", "source"]):
             url = str(tag.get("src") or tag.get("href") or "")
             if tag.name == "link" and "stylesheet" not in (tag.get("rel") or []):
