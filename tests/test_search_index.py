@@ -175,3 +175,28 @@ def test_a_worker_started_again_mid_build_fails_the_build(worker: Any) -> None:
     index.add_entry_from_context(page("a.md"))
     with pytest.raises(PluginError, match=r"^the search index could not be made: the worker "):
         index.generate_search_index(None)
+
+
+def test_the_index_file_is_written_by_the_worker_as_material_writes_it(worker: Any) -> None:
+    """A one-off build asks for the file, not the entries: the worker writes it, and this
+    process holds only its text."""
+    config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stemmer"], "fields": {}}
+    pages = [page("a.md"), page("b.md", "<p>b</p>", {"title": "B"})]
+    index = IndexElsewhere(SearchIndex(**config), worker, PluginError)
+    for p in pages:
+        index.prepare(p, p.content)
+        index.add_entry_from_context(p)
+    expected = SearchIndex(**config)
+    expected.entries = material(pages)
+    assert index.generate_search_index(None) == expected.generate_search_index(None)
+    assert index.inner.entries == []  # never brought here
+
+
+def test_a_page_materials_code_fails_on_fails_the_build_naming_it(worker: Any) -> None:
+    broken = page("broken.md", meta={"search": 5})  # Material's code calls 5.get(...)
+    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    for p in (page("a.md"), broken):
+        index.prepare(p, p.content)
+        index.add_entry_from_context(p)
+    with pytest.raises(PluginError, match=r"^broken\.md: the search index: AttributeError: "):
+        index.generate_search_index(None)

@@ -15,6 +15,7 @@ and a worker's state is a local of its loop.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import multiprocessing
 import os
@@ -29,6 +30,13 @@ from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
+try:
+    import fcntl
+    import termios
+except ImportError:  # Windows
+    fcntl = termios = None  # type: ignore[assignment]
+
+PIPE_BYTES = 1 << 20  # what a worker's request pipe holds, where the system allows
 PARENT_POLL_S = 0.5  # how often a worker looks whether `serve` is still there
 _WAIT_S = 0.5  # a waiting caller looks again at least this often (a reply read by another)
 
@@ -113,6 +121,7 @@ class Worker(Generic[S]):
         self._waiting: deque[Future[Any]] = deque()
         self._lock = threading.RLock()
         self._local_state: S | None = None
+        self._capacity = 0  # what the request pipe holds
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         with self._lock:
@@ -133,6 +142,24 @@ class Worker(Generic[S]):
             self._local_state = self._make_state()
         state = self._local_state
         return _run_here(lambda: fn(state, *args))
+
+    @property
+    def capacity(self) -> int:
+        """What the running process's request pipe holds, in bytes (0: unknown)."""
+        return self._capacity if self.running else 0
+
+    def room(self) -> int:
+        """How many bytes of requests can be sent now without waiting for the worker to
+        read them: the pipe's free space (0 where that cannot be known)."""
+        with self._lock:
+            if self._requests is None or fcntl is None or termios is None:
+                return 0
+            unread = array.array("i", [0])
+            try:
+                fcntl.ioctl(self._requests.fileno(), termios.FIONREAD, unread)
+            except OSError:
+                return 0
+            return max(0, self._capacity - unread[0])
 
     def start(self) -> None:
         """Start the process now (a forked one is then a copy of this one as it is now, not
@@ -197,6 +224,7 @@ class Worker(Generic[S]):
         try:
             requests_in, requests_out = context.Pipe(duplex=False)
             replies_in, replies_out = context.Pipe(duplex=False)
+            capacity = _widen(requests_out)
             process = context.Process(
                 target=_serve,
                 args=(requests_in, replies_out, os.getpid(), self._make_state),
@@ -208,6 +236,7 @@ class Worker(Generic[S]):
         requests_in.close()
         replies_out.close()
         self._process, self._requests, self._replies = process, requests_out, replies_in
+        self._capacity = capacity
 
     def _stop(self) -> None:
         """End the process; its unanswered calls fail as a dead pool's do."""
@@ -279,6 +308,22 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="ownbook-parent-watch", daemon=True).start()
+
+
+def _widen(pipe: Connection) -> int:
+    """Let a pipe hold a megabyte (Linux; else its default): a caller that sends a batch
+    of large requests waits only when the worker is that far behind. Returns what it
+    holds (0: unknown)."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    getsize = getattr(fcntl, "F_GETPIPE_SZ", None) if fcntl is not None else None
+    if fcntl is None or setsize is None or getsize is None:
+        return 0
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), setsize, PIPE_BYTES)
+    try:
+        return int(fcntl.fcntl(pipe.fileno(), getsize))
+    except OSError:
+        return 0
 
 
 def _run_here(fn: Callable[[], Any]) -> Future[Any]:

@@ -5,20 +5,23 @@ renders the pages: a third of a large build, and half of a `serve` rebuild after
 (the matrix page alone is a megabyte of table). `IndexElsewhere` takes the place of the
 plugin's index for one build. Each page goes to a `Worker`, which runs Material's own
 index code on it, as soon as MkDocs has converted it (`prepare`), so the parse overlaps
-the conversion of the next pages and the rendering of all of them; a thread sends them,
-so the renderer never waits for the worker. When Material indexes the page itself
-(`add_entry_from_context`, at render time), the page is compared with what was sent: the
-same, it is only put in its place in the order; changed since (another plugin rewrote
-it), it is sent again. The entries come back, in Material's order, when the index is
-asked for them: the index is the one Material would have made in this process, entry for
-entry (the tests compare them).
+the conversion of the next pages and the rendering of all of them. A page is sent only
+when the worker's pipe has room for it, so the renderer never waits for the worker: the
+others wait in line (they are MkDocs' own strings, nothing is copied) until a later page,
+or the end of the build, finds room. When
+Material indexes the page itself (`add_entry_from_context`, at render time), the page is
+compared with what was sent: the same, it is only put in its place in the order; changed
+since (another plugin rewrote it), it is sent again. The entries come back, in Material's
+order, when the index is asked for them: the index is the one Material would have made in
+this process, entry for entry (the tests compare them).
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +34,16 @@ META_KEYS = ("search", "tags", "title")
 # attributes it reads and its `entries` list are known (another one is left alone).
 KNOWN_INDEX = ("material.plugins.search.plugin", "SearchIndex")
 
+# what a page's request holds besides its HTML (its URL, title, table of contents...)
+SLACK_BYTES = 16_384
+
 Entries = list[dict[str, Any]]
-Parsed = dict[str, Entries]  # the worker's state: each page's entries, by its source path
+# the worker's state: each page's entries (or why it has none), by the page's source path
+Parsed = dict[str, "Entries | str"]
+
+
+class PageNotIndexed(Exception):
+    """Material's index code failed on a page (raised by the worker when asked for all)."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +78,12 @@ def can_run_elsewhere(index: object) -> bool:
 def index_page(parsed: Parsed, key: str, index_type: type[Any], page: IndexedPage) -> None:
     """In the worker: Material's index code over one page (a page sent again replaces the
     entries it had)."""
-    index = index_type()
-    index.add_entry_from_context(page)
-    parsed[key] = index.entries
+    try:
+        index = index_type()
+        index.add_entry_from_context(page)
+        parsed[key] = index.entries
+    except Exception as exc:  # told when the entries are asked for: no reply is awaited
+        parsed[key] = f"{type(exc).__name__}: {exc}"
 
 
 def take_entries(parsed: Parsed, order: list[str]) -> Entries:
@@ -78,9 +92,25 @@ def take_entries(parsed: Parsed, order: list[str]) -> Entries:
         missing = [key for key in order if key not in parsed]
         if missing:  # a worker started again during the build has not seen them
             raise LookupError(f"the worker lost the entries of {len(missing)} page(s)")
-        return [entry for key in order for entry in parsed[key]]
+        entries: Entries = []
+        for key in order:
+            found = parsed[key]
+            if isinstance(found, str):
+                raise PageNotIndexed(f"{key}: the search index: {found}")
+            entries.extend(found)
+        return entries
     finally:
         parsed.clear()
+
+
+def index_file(
+    parsed: Parsed, order: list[str], index_type: type[Any], config: dict[str, Any]
+) -> str:
+    """In the worker: the index file, as Material writes it from these entries."""
+    index = index_type(**config)
+    index.entries = take_entries(parsed, order)
+    data: str = index.generate_search_index(None)
+    return data
 
 
 class IndexElsewhere:
@@ -96,46 +126,57 @@ class IndexElsewhere:
         self.fail = fail
         self.config = inner.config
         self.waited = 0.0  # seconds the build spent waiting for the worker's entries
-        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ownbook-search")
         self._sent: dict[str, IndexedPage] = {}  # prepared, not yet indexed by Material
         self._order: list[str] = []
-        self._calls: list[tuple[str, Future[Future[None]]]] = []
+        self._line: deque[tuple[str, IndexedPage]] = deque()  # to send when there is room
         self._taken = False
         self._send(take_entries, [])  # what a failed build left behind is dropped
 
-    def _send(self, fn: Callable[..., Any], *args: Any) -> Future[Future[Any]]:
-        def send() -> Future[Any]:
-            self.worker.drain()  # unread replies would fill the pipe and stop the worker
-            return self.worker.submit(fn, *args)
+    def _send(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        self.worker.drain()  # unread replies would fill their pipe and stop the worker
+        return self.worker.submit(fn, *args)
 
-        return self._sender.submit(send)
+    def _queue(self, key: str, page: IndexedPage) -> None:
+        self._line.append((key, page))
+        self._send_what_fits()
+
+    def _send_what_fits(self, *, all_of_it: bool = False) -> None:
+        """Send the pages in line while the pipe has room for them (all, at the end).
+        A page larger than the pipe goes when the pipe is empty."""
+        line = self._line
+        while line:
+            key, page = line[0]
+            capacity = self.worker.capacity  # 0: unknown, so every send may wait
+            if capacity and not all_of_it:
+                room = self.worker.room()
+                size = len(page.content) + SLACK_BYTES
+                if size > room and not (size > capacity and room == capacity):
+                    return
+            line.popleft()
+            self._send(index_page, key, type(self.inner), page)  # its reply is not kept
 
     def prepare(self, page: Any, content: str) -> None:
         """A page MkDocs has just converted to `content`: parsed from now on, beside the
         build."""
         key = page.file.src_uri
         self._sent[key] = now = indexed(page, content)
-        self._calls.append((key, self._send(index_page, key, type(self.inner), now)))
+        self._queue(key, now)
 
     def add_entry_from_context(self, page: Any) -> None:
         """Material's call, as it renders the page: its entries come in this order."""
         key = page.file.src_uri
         now = indexed(page, page.content)
         if self._sent.pop(key, None) != now:
-            self._calls.append((key, self._send(index_page, key, type(self.inner), now)))
+            self._queue(key, now)
+        else:
+            self._send_what_fits()
         self._order.append(key)
 
     @property
     def entries(self) -> Entries:
         """Every page's entries, in the order Material indexed the pages (waits for them)."""
         if not self._taken:
-            self._taken = True
-            self._sent.clear()
-            start = time.perf_counter()
-            try:
-                self.inner.entries.extend(self._take())
-            finally:
-                self.waited += time.perf_counter() - start
+            self.inner.entries.extend(self._take(take_entries, self._order))
         entries: Entries = self.inner.entries
         return entries
 
@@ -144,27 +185,34 @@ class IndexElsewhere:
         self.entries  # noqa: B018  # the worker's, taken first: none comes after
         self.inner.entries = value
 
-    def _take(self) -> Entries:
-        taken = self._send(take_entries, self._order)
-        self._sender.shutdown(wait=True)
-        try:
-            for key, call in self._calls:
-                try:
-                    call.result().result()
-                except BrokenProcessPool:
-                    raise
-                except Exception as exc:
-                    raise self.fail(f"{key}: the search index: {exc}") from exc
-            result: Entries = taken.result().result()
-            return result
-        except (BrokenProcessPool, LookupError) as exc:
-            raise self.fail(f"the search index could not be made: {exc}") from exc
-
     def generate_search_index(self, prev: Any) -> str:
+        """The index file. Asked for before any entry (a one-off build), the worker writes
+        it with Material's own code: this process never holds the entries, only the text."""
+        if not self._taken and prev is None:
+            config = dict(self.inner.config)
+            data: str = self._take(index_file, self._order, type(self.inner), config)
+            return data
         self.entries  # noqa: B018
-        data: str = self.inner.generate_search_index(prev)
+        data = self.inner.generate_search_index(prev)
         return data
 
+    def _take(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Send what is left, then `fn(parsed, *args)` in the worker: its result."""
+        self._taken = True
+        self._sent.clear()
+        start = time.perf_counter()
+        try:
+            self._send_what_fits(all_of_it=True)
+            return self._send(fn, *args).result()
+        except PageNotIndexed as exc:
+            raise self.fail(str(exc)) from exc
+        except (BrokenProcessPool, LookupError) as exc:
+            raise self.fail(f"the search index could not be made: {exc}") from exc
+        finally:
+            self.waited += time.perf_counter() - start
+
     def close(self) -> None:
-        """A build that failed: stop sending (the worker's leftovers go at the next build)."""
-        self._sender.shutdown(wait=False, cancel_futures=True)
+        """The build is over, or failed: nothing more is sent (what the worker has left goes
+        at the next build's start)."""
+        self._sent.clear()
+        self._line.clear()
