@@ -4,11 +4,10 @@ Material's search plugin parses every page's HTML again, in pure Python, on the 
 renders the pages: a third of a large build, and half of a `serve` rebuild after an edit
 (the matrix page alone is a megabyte of table). `IndexElsewhere` takes the place of the
 plugin's index for one build. Each page goes to a `Worker`, which runs Material's own
-index code on it, as soon as MkDocs has converted it (`prepare`), so the parse overlaps
-the conversion of the next pages and the rendering of all of them. A page is sent only
-when the worker's pipe has room for it, so the renderer never waits for the worker: the
-others wait in line (they are MkDocs' own strings, nothing is copied) until a later page,
-or the end of the build, finds room. When
+index code on it, as soon as MkDocs has converted it (`prepare`, under `serve`) or renders
+it, so the parse overlaps the build. A page is sent only when the worker's pipe has room
+for it, so the renderer never waits for the worker: the others wait in line (MkDocs' own
+strings, nothing is copied) until a later page, or the end of the build, finds room. When
 Material indexes the page itself (`add_entry_from_context`, at render time), the page is
 compared with what was sent: the same, it is only put in its place in the order; changed
 since (another plugin rewrote it), it is sent again. The entries come back, in Material's
@@ -141,26 +140,31 @@ class IndexElsewhere:
         self._send_what_fits()
 
     def _send_what_fits(self, *, all_of_it: bool = False) -> None:
-        """Send the pages in line while the pipe has room for them (all, at the end).
-        A page larger than the pipe goes when the pipe is empty."""
+        """Send the pages in line while the pipe has room for them (all, at the end)."""
         line = self._line
-        while line:
-            key, page = line[0]
-            capacity = self.worker.capacity  # 0: unknown, so every send may wait
-            if capacity and not all_of_it:
-                room = self.worker.room()
-                size = len(page.content) + SLACK_BYTES
-                if size > room and not (size > capacity and room == capacity):
-                    return
-            line.popleft()
+        while line and (all_of_it or self._fits(line[0][1])):
+            key, page = line.popleft()
             self._send(index_page, key, type(self.inner), page)  # its reply is not kept
 
+    def _fits(self, page: IndexedPage) -> bool:
+        """Whether the pipe has room for the page now (one larger than the pipe goes when
+        the pipe is empty); where its room cannot be known, every page fits."""
+        capacity = self.worker.capacity
+        if not capacity:
+            return True
+        room = self.worker.room()
+        size = len(page.content) + SLACK_BYTES
+        return size <= room or (size > capacity and room == capacity)
+
     def prepare(self, page: Any, content: str) -> None:
-        """A page MkDocs has just converted to `content`: parsed from now on, beside the
-        build."""
-        key = page.file.src_uri
-        self._sent[key] = now = indexed(page, content)
-        self._queue(key, now)
+        """A page MkDocs has just converted to `content`: sent now if the worker's pipe has
+        room for it, so that its parse overlaps the build; else it waits for Material's
+        call (nothing is kept for it meanwhile)."""
+        now = indexed(page, content)
+        if not self._line and self._fits(now):
+            key = page.file.src_uri
+            self._sent[key] = now
+            self._send(index_page, key, type(self.inner), now)
 
     def add_entry_from_context(self, page: Any) -> None:
         """Material's call, as it renders the page: its entries come in this order."""
