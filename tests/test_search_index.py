@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 from ownbook import plugin as ownbook_plugin
 from ownbook.build.parallel import Worker, process_id
-from ownbook.build.search import IndexElsewhere, Parsed
+from ownbook.build.search import IndexElsewhere, Parsed, index_page
 
 from tests.conftest import TODAY, make_project
 
@@ -150,11 +150,15 @@ def test_a_build_indexes_elsewhere_and_writes_materials_index(
         build(config)
         return (tmp_path / site / "search" / "search_index.json").read_bytes()
 
-    used: list[int] = []
-    prepare = IndexElsewhere.prepare
-    monkeypatch.setattr(
-        IndexElsewhere, "prepare", lambda self, p, html: (used.append(1), prepare(self, p, html))
-    )
+    used: list[str] = []  # the pages sent to the worker
+    send = IndexElsewhere._send
+
+    def counted(self: IndexElsewhere, fn: Any, *args: Any) -> Any:
+        if fn is index_page:
+            used.append(args[0])
+        return send(self, fn, *args)
+
+    monkeypatch.setattr(IndexElsewhere, "_send", counted)
     elsewhere = built("elsewhere")
     assert len(used) > 20
     assert multiprocessing.active_children() == []
