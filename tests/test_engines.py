@@ -349,6 +349,9 @@ def test_zensical_serve_regenerates_on_every_model_edit(tmp_path: Path) -> None:
             env=ENV,
             stdout=output,
             stderr=subprocess.STDOUT,
+            # Ctrl-C as in a terminal, even when this suite runs as a background job (whose
+            # children start with SIGINT ignored)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     page = f"http://127.0.0.1:{port}/activities/close-deals.html"
     try:
