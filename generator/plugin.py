@@ -64,6 +64,10 @@ from .render.svg import SvgCache
 
 log = get_plugin_logger("ownbook")
 
+# Search workers kept under `serve` (at most one per core): after an edit, the few pages
+# made again include the largest (the matrix, the FAQ), parsed side by side.
+SERVE_SEARCH_WORKERS = 2
+
 
 class _Date(BaseConfigOption[dt.date | None]):
     """A date: a YAML date (`today: 2026-12-01`) or a string written YYYY-MM-DD."""
@@ -144,9 +148,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         # did not change, and a process that makes the downloads beside the server thread.
         self.memo: Memo | None = None
         self.worker: Worker[FileCache] | None = None
-        # The process that parses each page for Material's search index while MkDocs
-        # renders the next (see search.py): one per build, or kept under `serve`.
-        self.search_worker: Worker[Parsed] | None = None
+        # The processes that parse each page for Material's search index while MkDocs
+        # renders the next (see search.py): one per build, or kept under `serve`, where
+        # an edit's few large pages are parsed side by side.
+        self.search_workers: list[Worker[Parsed]] = []
         self.search_index: IndexElsewhere | None = None
         # The theme's compiled templates, kept across builds (see templates.py).
         self.templates = CompiledTemplates()
@@ -179,12 +184,12 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             self.writer.shutdown(wait=True)
         if self.worker is not None:
             self.worker.close()
-        self._end_search_worker()
+        self._end_search_workers()
 
-    def _end_search_worker(self) -> None:
-        if self.search_worker is not None:
-            self.search_worker.close()
-            self.search_worker = None
+    def _end_search_workers(self) -> None:
+        for worker in self.search_workers:
+            worker.close()
+        self.search_workers = []
 
     def content_path(self, config: MkDocsConfig) -> Path:
         """The model folder, absolute; only its parents are resolved, so that a content
@@ -194,11 +199,14 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.timings = {}
         with self._timed("on_config"):
-            if self.search_worker is None:
+            if not self.search_workers:
                 # forked before the model and the pages fill this process (a one-off build);
-                # `serve` runs a server thread, so its worker is spawned and kept
-                self.search_worker = Worker(dict, fork=self.memo is None)
-                self.search_worker.start()
+                # `serve` runs a server thread, so its workers are spawned and kept
+                serving = self.memo is not None
+                count = min(SERVE_SEARCH_WORKERS, os.cpu_count() or 1) if serving else 1
+                self.search_workers = [Worker(dict, fork=not serving) for _ in range(count)]
+                for worker in self.search_workers:
+                    worker.start()
             with no_cyclic_gc():
                 return self._configure(config)
 
@@ -224,7 +232,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             self.search_index.close()
             self.search_index = None
         if self.memo is None:
-            self._end_search_worker()
+            self._end_search_workers()
         target = os.environ.get("OWNBOOK_TIMINGS")
         if target:
             Path(target).write_text(json.dumps(self.timings, indent=2))
@@ -356,10 +364,12 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         """From now on (every plugin is configured), Material's search index has its pages
         parsed by the search worker (see search.py)."""
         search = _search_plugin(config)
-        if search is None or self.search_worker is None:
+        if search is None or not self.search_workers:
             return
         if can_run_elsewhere(search.search_index):
-            self.search_index = IndexElsewhere(search.search_index, self.search_worker, PluginError)
+            self.search_index = IndexElsewhere(
+                search.search_index, self.search_workers, PluginError
+            )
             search.search_index = self.search_index
 
     def on_page_markdown(
@@ -449,7 +459,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             self.search_index.close()
             self.search_index = None
         if self.memo is None:
-            self._end_search_worker()
+            self._end_search_workers()
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """MkDocs copies files after this event: the downloads must be there by now. (And

@@ -76,7 +76,7 @@ def test_entries_equal_materials_own_in_the_order_material_indexed(worker: Any) 
         page("c.md", "<p>No heading at all</p>", {"title": "Set in meta"}),
         page("d.md", meta={"search": {"exclude": True}}),
     ]
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     for p in reversed(pages):  # converted in one order...
         index.prepare(p, p.content)
     for p in pages:  # ...rendered in another: Material's order wins
@@ -89,7 +89,7 @@ def test_a_page_changed_after_it_was_sent_is_indexed_as_it_is_at_render(worker: 
     """Another plugin may rewrite the HTML, the table of contents or the title between the
     conversion and the rendering: the index reads the page as Material would."""
     first, second, third = page("a.md"), page("b.md"), page("c.md")
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     for p in (first, second, third):
         index.prepare(p, p.content)
     first.content = HTML.replace("Team A", "Team Z")
@@ -103,17 +103,17 @@ def test_a_page_changed_after_it_was_sent_is_indexed_as_it_is_at_render(worker: 
 
 
 def test_the_worker_left_over_from_a_failed_build_adds_nothing(worker: Any) -> None:
-    failed = IndexElsewhere(SearchIndex(), worker, PluginError)
+    failed = IndexElsewhere(SearchIndex(), [worker], PluginError)
     failed.prepare(page("gone.md"), HTML)
     failed.close()
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     index.prepare(page("a.md"), HTML)
     index.add_entry_from_context(page("a.md"))
     assert index.entries == material([page("a.md")])
 
 
 def test_a_dead_worker_fails_the_build_with_a_message(worker: Any) -> None:
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     index.prepare(page("a.md"), HTML)
     os.kill(worker.submit(process_id).result(timeout=60), signal.SIGKILL)
     index.add_entry_from_context(page("a.md"))
@@ -125,7 +125,7 @@ def test_a_thousand_pages_sent_before_any_reply_is_read(worker: Any) -> None:
     """Each page's call is answered; the sender reads the answers as it goes, or the pipe
     would fill and stop the worker, and then the sender."""
     pages = [page(f"p{i}.md", f'<h1 id="t">P{i}</h1><p>{"word " * 50}</p>') for i in range(1000)]
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     for p in pages:
         index.prepare(p, p.content)
     for p in pages:
@@ -153,10 +153,10 @@ def test_a_build_indexes_elsewhere_and_writes_materials_index(
     used: list[str] = []  # the pages sent to the worker
     send = IndexElsewhere._send
 
-    def counted(self: IndexElsewhere, fn: Any, *args: Any) -> Any:
+    def counted(self: IndexElsewhere, w: int, fn: Any, *args: Any) -> Any:
         if fn is index_page:
             used.append(args[0])
-        return send(self, fn, *args)
+        return send(self, w, fn, *args)
 
     monkeypatch.setattr(IndexElsewhere, "_send", counted)
     elsewhere = built("elsewhere")
@@ -170,7 +170,7 @@ def test_a_build_indexes_elsewhere_and_writes_materials_index(
 
 def test_a_worker_started_again_mid_build_fails_the_build(worker: Any) -> None:
     """The pages it parsed died with it: the build says so, it does not publish less."""
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     index.prepare(page("a.md"), HTML)
     first = worker.submit(process_id).result(timeout=60)  # a.md has been parsed
     os.kill(first, signal.SIGKILL)
@@ -186,7 +186,7 @@ def test_the_index_file_is_written_by_the_worker_as_material_writes_it(worker: A
     process holds only its text."""
     config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stemmer"], "fields": {}}
     pages = [page("a.md"), page("b.md", "<p>b</p>", {"title": "B"})]
-    index = IndexElsewhere(SearchIndex(**config), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(**config), [worker], PluginError)
     for p in pages:
         index.prepare(p, p.content)
         index.add_entry_from_context(p)
@@ -198,9 +198,62 @@ def test_the_index_file_is_written_by_the_worker_as_material_writes_it(worker: A
 
 def test_a_page_materials_code_fails_on_fails_the_build_naming_it(worker: Any) -> None:
     broken = page("broken.md", meta={"search": 5})  # Material's code calls 5.get(...)
-    index = IndexElsewhere(SearchIndex(), worker, PluginError)
+    index = IndexElsewhere(SearchIndex(), [worker], PluginError)
     for p in (page("a.md"), broken):
         index.prepare(p, p.content)
         index.add_entry_from_context(p)
     with pytest.raises(PluginError, match=r"^broken\.md: the search index: AttributeError: "):
         index.generate_search_index(None)
+
+
+@pytest.fixture
+def two_workers() -> Any:
+    made: list[Worker[Parsed]] = [Worker(dict), Worker(dict)]
+    yield made
+    for w in made:
+        w.close()
+
+
+def test_two_workers_share_the_pages_and_give_materials_entries_in_its_order(
+    two_workers: Any,
+) -> None:
+    """Under `serve` an edit's large pages are parsed side by side: each page goes to the
+    worker least behind, and the entries still come in Material's order."""
+    pages = [
+        page(f"p{i}.md", HTML.replace("Team A", f"Team {i} " + "word " * (i * 500)))
+        for i in range(12)
+    ]
+    index = IndexElsewhere(SearchIndex(), two_workers, PluginError)
+    for p in reversed(pages):
+        index.prepare(p, p.content)
+    pages[3].content = HTML.replace("Team A", "Team changed at render")  # sent again
+    for p in pages:
+        index.add_entry_from_context(p)
+    assert set(index._where.values()) == {0, 1}  # both were used
+    assert index.entries == material(pages)
+    assert "Team changed at render" in " ".join(e["text"] for e in index.entries)
+
+
+def test_a_dead_second_worker_fails_the_build(two_workers: Any) -> None:
+    index = IndexElsewhere(SearchIndex(), two_workers, PluginError)
+    big = [page(f"p{i}.md", HTML + "<p>" + "word " * 20_000 + "</p>") for i in range(4)]
+    for p in big:
+        index.prepare(p, p.content)
+    assert set(index._where.values()) == {0, 1}
+    os.kill(two_workers[1].submit(process_id).result(timeout=60), signal.SIGKILL)
+    for p in big:
+        index.add_entry_from_context(p)
+    with pytest.raises(PluginError, match=r"^the search index could not be made: "):
+        index.entries  # noqa: B018
+
+
+def test_with_two_workers_the_index_file_is_materials(two_workers: Any) -> None:
+    config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stemmer"], "fields": {}}
+    pages = [page("a.md"), page("b.md", "<p>b</p>", {"title": "B"}), page("c.md")]
+    index = IndexElsewhere(SearchIndex(**config), two_workers, PluginError)
+    for p in pages:
+        index.prepare(p, p.content)
+        index.add_entry_from_context(p)
+    expected = SearchIndex(**config)
+    expected.entries = material(pages)
+    assert index.generate_search_index(None) == expected.generate_search_index(None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -85,21 +85,27 @@ def index_page(parsed: Parsed, key: str, index_type: type[Any], page: IndexedPag
         parsed[key] = f"{type(exc).__name__}: {exc}"
 
 
-def take_entries(parsed: Parsed, order: list[str]) -> Entries:
-    """In the worker: the entries of the pages `order` names, in that order; forgets all."""
+def take_pages(parsed: Parsed, order: list[str]) -> list[Entries]:
+    """In the worker: the entries of each page `order` names, in that order; forgets all
+    it holds (a page sent again to another worker leaves nothing behind here)."""
     try:
         missing = [key for key in order if key not in parsed]
         if missing:  # a worker started again during the build has not seen them
             raise LookupError(f"the worker lost the entries of {len(missing)} page(s)")
-        entries: Entries = []
+        pages: list[Entries] = []
         for key in order:
             found = parsed[key]
             if isinstance(found, str):
                 raise PageNotIndexed(f"{key}: the search index: {found}")
-            entries.extend(found)
-        return entries
+            pages.append(found)
+        return pages
     finally:
         parsed.clear()
+
+
+def take_entries(parsed: Parsed, order: list[str]) -> Entries:
+    """In the worker: the entries of the pages `order` names, in that order; forgets all."""
+    return [entry for entries in take_pages(parsed, order) for entry in entries]
 
 
 def index_file(
@@ -114,57 +120,91 @@ def index_file(
 
 class IndexElsewhere:
     """Stands in for Material's `SearchIndex` for one build; `inner` is the real one, which
-    gets the entries and writes the index. A page the worker could not index fails the
-    build with `fail(message)` (the plugin's error), as it would have in this process."""
+    gets the entries and writes the index. Pages go to `workers` (one, or several under
+    `serve`, where an edit's few large pages are parsed side by side), each to the one
+    least behind. A page the worker could not index fails the build with `fail(message)`
+    (the plugin's error), as it would have in this process."""
 
     def __init__(
-        self, inner: Any, worker: Worker[Parsed], fail: Callable[[str], Exception]
+        self, inner: Any, workers: Sequence[Worker[Parsed]], fail: Callable[[str], Exception]
     ) -> None:
+        if not workers:
+            raise ValueError("IndexElsewhere needs a worker")
         self.inner = inner
-        self.worker = worker
+        self.workers = list(workers)
         self.fail = fail
         self.config = inner.config
-        self.waited = 0.0  # seconds the build spent waiting for the worker's entries
+        self.waited = 0.0  # seconds the build spent waiting for the workers' entries
         self._sent: dict[str, IndexedPage] = {}  # prepared, not yet indexed by Material
         self._order: list[str] = []
         self._line: deque[tuple[str, IndexedPage]] = deque()  # to send when there is room
+        self._where: dict[str, int] = {}  # page -> the worker it was last sent to
+        # each worker's parses not answered yet: (the call, the page's size)
+        self._behind: list[deque[tuple[Future[Any], int]]] = [deque() for _ in self.workers]
         self._taken = False
-        self._send(take_entries, [])  # what a failed build left behind is dropped
+        for w in range(len(self.workers)):
+            self._send(w, take_entries, [])  # what a failed build left behind is dropped
 
-    def _send(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        self.worker.drain()  # unread replies would fill their pipe and stop the worker
-        return self.worker.submit(fn, *args)
+    def _send(self, w: int, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        worker = self.workers[w]
+        worker.drain()  # unread replies would fill their pipe and stop the worker
+        return worker.submit(fn, *args)
+
+    def _send_page(self, w: int, key: str, page: IndexedPage) -> None:
+        done = self._send(w, index_page, key, type(self.inner), page)  # its reply is not kept
+        self._behind[w].append((done, _size(page)))
+        self._where[key] = w
+
+    def _backlog(self, w: int) -> int:
+        """The bytes of pages sent to worker `w` that it has not finished parsing."""
+        behind = self._behind[w]
+        while behind and behind[0][0].done():
+            behind.popleft()
+        return sum(size for _, size in behind)
+
+    def _choose(self, page: IndexedPage, *, any_room: bool = False) -> int | None:
+        """The worker least behind whose pipe has room for the page now (any worker, if
+        `any_room`); None when none has room."""
+        ranked = sorted(range(len(self.workers)), key=self._backlog)
+        if any_room:
+            return ranked[0]
+        return next((w for w in ranked if self._fits(w, page)), None)
 
     def _queue(self, key: str, page: IndexedPage) -> None:
         self._line.append((key, page))
         self._send_what_fits()
 
     def _send_what_fits(self, *, all_of_it: bool = False) -> None:
-        """Send the pages in line while the pipe has room for them (all, at the end)."""
+        """Send the pages in line while a pipe has room for them (all, at the end)."""
         line = self._line
-        while line and (all_of_it or self._fits(line[0][1])):
+        while line:
+            w = self._choose(line[0][1], any_room=all_of_it)
+            if w is None:
+                return
             key, page = line.popleft()
-            self._send(index_page, key, type(self.inner), page)  # its reply is not kept
+            self._send_page(w, key, page)
 
-    def _fits(self, page: IndexedPage) -> bool:
-        """Whether the pipe has room for the page now (one larger than the pipe goes when
-        the pipe is empty); where its room cannot be known, every page fits."""
-        capacity = self.worker.capacity
+    def _fits(self, w: int, page: IndexedPage) -> bool:
+        """Whether worker `w`'s pipe has room for the page now (one larger than the pipe
+        goes when the pipe is empty); where its room cannot be known, every page fits."""
+        worker = self.workers[w]
+        capacity = worker.capacity
         if not capacity:
             return True
-        room = self.worker.room()
-        size = len(page.content) + SLACK_BYTES
+        room = worker.room()
+        size = _size(page)
         return size <= room or (size > capacity and room == capacity)
 
     def prepare(self, page: Any, content: str) -> None:
-        """A page MkDocs has just converted to `content`: sent now if the worker's pipe has
+        """A page MkDocs has just converted to `content`: sent now if a worker's pipe has
         room for it, so that its parse overlaps the build; else it waits for Material's
         call (nothing is kept for it meanwhile)."""
         now = indexed(page, content)
-        if not self._line and self._fits(now):
+        w = None if self._line else self._choose(now)
+        if w is not None:
             key = page.file.src_uri
             self._sent[key] = now
-            self._send(index_page, key, type(self.inner), now)
+            self._send_page(w, key, now)
 
     def add_entry_from_context(self, page: Any) -> None:
         """Material's call, as it renders the page: its entries come in this order."""
@@ -180,34 +220,46 @@ class IndexElsewhere:
     def entries(self) -> Entries:
         """Every page's entries, in the order Material indexed the pages (waits for them)."""
         if not self._taken:
-            self.inner.entries.extend(self._take(take_entries, self._order))
+            self.inner.entries.extend(self._take(self._gather))
         entries: Entries = self.inner.entries
         return entries
 
     @entries.setter
     def entries(self, value: Entries) -> None:
-        self.entries  # noqa: B018  # the worker's, taken first: none comes after
+        self.entries  # noqa: B018  # the workers', taken first: none comes after
         self.inner.entries = value
 
     def generate_search_index(self, prev: Any) -> str:
-        """The index file. Asked for before any entry (a one-off build), the worker writes
-        it with Material's own code: this process never holds the entries, only the text."""
-        if not self._taken and prev is None:
+        """The index file. Asked for before any entry (a one-off build, one worker), the
+        worker writes it with Material's own code: this process never holds the entries,
+        only the text."""
+        if not self._taken and prev is None and len(self.workers) == 1:
             config = dict(self.inner.config)
-            data: str = self._take(index_file, self._order, type(self.inner), config)
+            data: str = self._take(
+                lambda: self._send(0, index_file, self._order, type(self.inner), config).result()
+            )
             return data
         self.entries  # noqa: B018
         data = self.inner.generate_search_index(prev)
         return data
 
-    def _take(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Send what is left, then `fn(parsed, *args)` in the worker: its result."""
+    def _gather(self) -> Entries:
+        """Each worker's pages, laid out in Material's order."""
+        asked = [
+            self._send(w, take_pages, [k for k in self._order if self._where.get(k) == w])
+            for w in range(len(self.workers))
+        ]
+        pages = [iter(a.result()) for a in asked]  # every worker asked before any waited for
+        return [entry for key in self._order for entry in next(pages[self._where[key]])]
+
+    def _take(self, fn: Callable[[], Any]) -> Any:
+        """Send what is left, then `fn()`, which asks the workers for what they hold."""
         self._taken = True
         self._sent.clear()
         start = time.perf_counter()
         try:
             self._send_what_fits(all_of_it=True)
-            return self._send(fn, *args).result()
+            return fn()
         except PageNotIndexed as exc:
             raise self.fail(str(exc)) from exc
         except (BrokenProcessPool, LookupError) as exc:
@@ -216,7 +268,12 @@ class IndexElsewhere:
             self.waited += time.perf_counter() - start
 
     def close(self) -> None:
-        """The build is over, or failed: nothing more is sent (what the worker has left goes
-        at the next build's start)."""
+        """The build is over, or failed: nothing more is sent (what the workers have left
+        goes at the next build's start)."""
         self._sent.clear()
         self._line.clear()
+        self._behind = [deque() for _ in self.workers]
+
+
+def _size(page: IndexedPage) -> int:
+    return len(page.content) + SLACK_BYTES
