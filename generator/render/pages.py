@@ -223,7 +223,6 @@ _ENV.filters.update(prose=_prose)
 _ENV.globals.update(
     date=_date,
     date_text=_date_text,
-    indent=lambda depth: Markup("    " * int(depth)),
     badge=letter_badge,
     who_owns_question=who_owns_question,
     faq_anchor=lambda faq_id: html_id(paths.faq_anchor(faq_id)),
@@ -465,16 +464,40 @@ class _Renderer:
 
     # pages -------------------------------------------------------------------------
 
+    @staticmethod
+    def accountable(here: Here, a: Activity) -> Markup:
+        """The party accountable for an activity (every checked model names one)."""
+        return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
+
+    def team_list(self, path: str) -> Markup:
+        """Every team under its parent, with its lead: a nested list as finished HTML."""
+        here = self.here(path)
+        return html.tree(
+            (
+                Markup(f"{here.team(t)} (lead: {md_text(t.lead)})" if t.lead else here.team(t)),
+                depth,
+            )
+            for t, depth in views.team_tree(self.model)
+        )
+
     def home(self) -> str:
         m = self.model
+        here = self.here(paths.HOME)
+        decisions = views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision"))
         return self.page(
             "home.md.j2",
             paths.HOME,
             None,
             hb=m.handbook,
             lifecycle=m.lifecycle,
-            team_tree=views.team_tree(m),
-            decisions=views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision")),
+            teams=self.team_list(paths.HOME),
+            # Every decision of the model: finished HTML (see `html`), or nothing.
+            decisions=html.ul(
+                Markup(f"{here.activity(a)}: decided by {self.accountable(here, a)}")
+                for a in decisions
+            )
+            if decisions
+            else Markup(""),
             edit_target=m.handbook,
         )
 
@@ -697,7 +720,7 @@ class _Renderer:
         )
 
     def teams(self) -> str:
-        return self.page("teams.md.j2", paths.TEAMS, "Teams", team_tree=views.team_tree(self.model))
+        return self.page("teams.md.j2", paths.TEAMS, "Teams", teams=self.team_list(paths.TEAMS))
 
     def matrix(self) -> str:
         m = self.model
@@ -760,7 +783,7 @@ class _Renderer:
             return here.stage(m.stage_by_id[f.subject_id])
 
         def accountable(a: Activity) -> Markup:
-            return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
+            return self.accountable(here, a)
 
         activity_rank = {a.id: i for i, a in enumerate(views.lifecycle_sorted(m, m.activities))}
         team_rank = {t.id: i for i, t in enumerate(m.teams)}
