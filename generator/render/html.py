@@ -32,6 +32,24 @@ def ul(items: Iterable[object]) -> Markup:
     return Markup("<ul>\n" + "".join(f"<li>{_m(i)}</li>\n" for i in items) + "</ul>")
 
 
+def tree(items: Iterable[tuple[object, int]]) -> Markup:
+    """Nested lists of `(item, depth)`, depth first, each item at most one deeper than the
+    one before: the `<ul>` Python-Markdown writes for a list indented four spaces a level.
+    No items, no list."""
+    out: list[str] = []
+    depth = -1
+    for inner, d in items:
+        if d > depth:
+            out.append("<ul>\n")
+        else:
+            out.append("</li>\n" + "</ul>\n</li>\n" * (depth - d))
+        depth = d
+        out.append(f"<li>{_m(inner)}")
+    if depth >= 0:
+        out.append("</li>\n" + "</ul>\n</li>\n" * depth + "</ul>")
+    return Markup("".join(out))
+
+
 def row(cells: Sequence[object], centered: Sequence[bool] = ()) -> str:
     """One `<tr>` of body cells; `centered[i]` centres cell i (Markdown's `:-:`)."""
     return (

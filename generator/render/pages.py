@@ -223,7 +223,6 @@ _ENV.filters.update(prose=_prose)
 _ENV.globals.update(
     date=_date,
     date_text=_date_text,
-    indent=lambda depth: Markup("    " * int(depth)),
     badge=letter_badge,
     who_owns_question=who_owns_question,
     faq_anchor=lambda faq_id: html_id(paths.faq_anchor(faq_id)),
@@ -465,16 +464,40 @@ class _Renderer:
 
     # pages -------------------------------------------------------------------------
 
+    @staticmethod
+    def accountable(here: Here, a: Activity) -> Markup:
+        """The party accountable for an activity (every checked model names one)."""
+        return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
+
+    def team_list(self, path: str) -> Markup:
+        """Every team under its parent, with its lead: a nested list as finished HTML."""
+        here = self.here(path)
+        return html.tree(
+            (
+                Markup(f"{here.team(t)} (lead: {md_text(t.lead)})" if t.lead else here.team(t)),
+                depth,
+            )
+            for t, depth in views.team_tree(self.model)
+        )
+
     def home(self) -> str:
         m = self.model
+        here = self.here(paths.HOME)
+        decisions = views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision"))
         return self.page(
             "home.md.j2",
             paths.HOME,
             None,
             hb=m.handbook,
             lifecycle=m.lifecycle,
-            team_tree=views.team_tree(m),
-            decisions=views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision")),
+            teams=self.team_list(paths.HOME),
+            # Every decision of the model: finished HTML (see `html`), or nothing.
+            decisions=html.ul(
+                Markup(f"{here.activity(a)}: decided by {self.accountable(here, a)}")
+                for a in decisions
+            )
+            if decisions
+            else Markup(""),
             edit_target=m.handbook,
         )
 
@@ -697,7 +720,7 @@ class _Renderer:
         )
 
     def teams(self) -> str:
-        return self.page("teams.md.j2", paths.TEAMS, "Teams", team_tree=views.team_tree(self.model))
+        return self.page("teams.md.j2", paths.TEAMS, "Teams", teams=self.team_list(paths.TEAMS))
 
     def matrix(self) -> str:
         m = self.model
@@ -760,7 +783,7 @@ class _Renderer:
             return here.stage(m.stage_by_id[f.subject_id])
 
         def accountable(a: Activity) -> Markup:
-            return here.party(a.raci.accountable) if a.raci.accountable else Markup("nobody")
+            return self.accountable(here, a)
 
         activity_rank = {a.id: i for i, a in enumerate(views.lifecycle_sorted(m, m.activities))}
         team_rank = {t.id: i for i, t in enumerate(m.teams)}
@@ -770,17 +793,59 @@ class _Renderer:
             ranks = {"activity": activity_rank, "team": team_rank, "stage": m.stage_order}
             return sorted(findings, key=lambda f: ranks[f.subject].get(f.subject_id, 0))
 
+        # The tables are finished HTML (see `html`): as Markdown tables their conversion was
+        # most of a rebuild's Markdown time at 2,000 activities.
+        def finding_table(kind: str, findings: list[health.Finding]) -> Markup:
+            if kind not in health.REVIEW_KINDS:
+                rows = (
+                    html.row([subject(f), f.message, self.source_link(f.pos)])
+                    for f in ordered(findings)
+                )
+                return html.table(["", "Finding", "Change it in"], rows)
+            head = ["Activity", "Accountable", "Last confirmed", "Was due", "Change it in"]
+            return html.table(head, (review_row(f) for f in ordered(findings)))
+
+        def review_row(f: health.Finding) -> str:
+            a = m.activity_by_id[f.subject_id]
+            r = rules.review(m, a, self.options.today)
+            due = (
+                Markup(f"{_date(r.due)} ({md_text(r.days)} days ago)")
+                if r.due
+                else "never reviewed"
+            )
+            return html.row(
+                [subject(f), accountable(a), _date(a.reviewed), due, self.source_link(f.pos)]
+            )
+
+        def kinds(review: bool) -> list[tuple[str, str, Markup]]:
+            """(heading, what to do, table) of each kind of finding found, risks or reviews."""
+            return [
+                (*health.KINDS[kind], finding_table(kind, findings))
+                for kind, findings in report.by_kind()
+                if (kind in health.REVIEW_KINDS) == review
+            ]
+
+        due_soon = html.table(
+            ["Activity", "Accountable", "Due"],
+            (
+                html.row([here.activity(r.activity), accountable(r.activity), _date(r.due)])
+                for r in report.due_soon
+            ),
+        )
+
         limit = m.handbook.max_accountable_per_team
         # {team id: activities it is accountable for}, for the teams over the limit
         overloaded = {t.id: n for t, n, _ in rules.overloaded_teams(m)}
+        # Only the last column (the total) is centred.
+        load_centered = (False,) * (1 + len(m.lifecycle)) + (True,)
 
-        def load_row(team: Team, cells: list[Counter[str]], over: int | None) -> Markup:
-            shown = "".join(health.letter_counts(c, wide=True) + " | " for c in cells)
+        def load_row(team: Team, cells: list[Counter[str]], over: int | None) -> str:
             total = sum((sum(c.values()) for c in cells), 0)
             flag = ""
             if over is not None:
                 flag = f' <span class="ob-flag">over the limit: A for {over}, limit {limit}</span>'
-            return Markup(f"| {here.team(team)}{flag} | {shown}{total} |")
+            shown = [health.letter_counts(c, wide=True) for c in cells]
+            return html.row([Markup(f"{here.team(team)}{flag}"), *shown, total], load_centered)
 
         load = []
         for team in m.teams:
@@ -793,24 +858,21 @@ class _Renderer:
                     partial(load_row, team, cells, over),
                 )
             )
+        load_head = [Markup("Team"), *(here.stage(s) for s in m.lifecycle), Markup("All letters")]
         return self.page(
             "health.md.j2",
             paths.HEALTH,
             "Ownership health",
             report=report,
             model=m,
-            kinds=health.KINDS,
-            review_kinds=health.REVIEW_KINDS,
+            risk_tables=kinds(review=False),
+            review_tables=kinds(review=True),
+            due_soon=due_soon,
             max_responsible=health.MAX_RESPONSIBLE,
             max_listed=health.MAX_LISTED,
             due_soon_days=health.DUE_SOON_DAYS,
-            subject=subject,
-            ordered=ordered,
-            accountable=accountable,
-            where=self.source_link,
             today=self.options.today,
-            review=lambda a: rules.review(m, a, self.options.today),
-            load=load,
+            load=html.table(load_head, load, load_centered),
         )
 
     def faq(self) -> str:
