@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,8 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         # renders the next (see search.py): one per build, or kept under `serve`, where
         # an edit's few large pages are parsed side by side.
         self.search_workers: list[Worker[Parsed]] = []
+        # the worker each large page went to, which keeps its sections (see search.py)
+        self.search_homes: dict[str, int] = {}
         self.search_index: IndexElsewhere | None = None
         # The theme's compiled templates, kept across builds (see templates.py).
         self.templates = CompiledTemplates()
@@ -190,6 +193,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
         for worker in self.search_workers:
             worker.close()
         self.search_workers = []
+        self.search_homes = {}
 
     def content_path(self, config: MkDocsConfig) -> Path:
         """The model folder, absolute; only its parents are resolved, so that a content
@@ -204,7 +208,10 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
                 # `serve` runs a server thread, so its workers are spawned and kept
                 serving = self.memo is not None
                 count = min(SERVE_SEARCH_WORKERS, os.cpu_count() or 1) if serving else 1
-                self.search_workers = [Worker(dict, fork=not serving) for _ in range(count)]
+                state = partial(Parsed, keep_sections=serving)
+                self.search_workers = [
+                    Worker(state, fork=not serving, prefetch=serving) for _ in range(count)
+                ]
                 for worker in self.search_workers:
                     worker.start()
             with no_cyclic_gc():
@@ -368,7 +375,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
             return
         if can_run_elsewhere(search.search_index):
             self.search_index = IndexElsewhere(
-                search.search_index, self.search_workers, PluginError
+                search.search_index, self.search_workers, PluginError, homes=self.search_homes
             )
             search.search_index = self.search_index
 

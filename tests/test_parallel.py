@@ -187,3 +187,42 @@ def test_a_caller_waiting_for_a_reply_does_not_hold_up_the_next_call() -> None:
         assert slow.result() == 2.0
     finally:
         worker.close()
+
+
+def _sleep(_state: object, seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def _length(_state: object, payload: bytes) -> int:
+    return len(payload)
+
+
+def test_a_prefetching_worker_empties_its_pipe_while_it_works() -> None:
+    """Under `serve` the search workers read each page as it comes: a large page sent while
+    the worker parses another does not fill the pipe, so the next send does not wait."""
+    import time
+
+    from ownbook.build.parallel import Worker
+
+    for prefetch in (False, True):
+        worker: Worker[dict[str, int]] = Worker(dict, prefetch=prefetch)
+        try:
+            worker.start()
+            busy = worker.submit(_sleep, 3.0)
+            capacity = worker.capacity
+            if not capacity:
+                pytest.skip("the pipe's size cannot be known here")
+            sent = worker.submit(_length, b"x" * (capacity // 2))
+            deadline = time.monotonic() + 2.0
+            while worker.room() < capacity and time.monotonic() < deadline:
+                time.sleep(0.05)
+            emptied = worker.room() == capacity
+            assert emptied is prefetch
+            assert not busy.done()  # still working on the first call meanwhile
+            assert busy.result(timeout=60) == 3.0
+            assert sent.result(timeout=60) == capacity // 2  # answered in order
+        finally:
+            worker.close()

@@ -64,7 +64,7 @@ def material(pages: list[Any]) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def worker() -> Any:
-    made: Worker[Parsed] = Worker(dict)
+    made: Worker[Parsed] = Worker(Parsed)
     yield made
     made.close()
 
@@ -208,7 +208,7 @@ def test_a_page_materials_code_fails_on_fails_the_build_naming_it(worker: Any) -
 
 @pytest.fixture
 def two_workers() -> Any:
-    made: list[Worker[Parsed]] = [Worker(dict), Worker(dict)]
+    made: list[Worker[Parsed]] = [Worker(Parsed), Worker(Parsed)]
     yield made
     for w in made:
         w.close()
@@ -257,3 +257,92 @@ def test_with_two_workers_the_index_file_is_materials(two_workers: Any) -> None:
     expected = SearchIndex(**config)
     expected.entries = material(pages)
     assert index.generate_search_index(None) == expected.generate_search_index(None)
+
+
+# Parts of a page for the sectioned parse: headings Markdown writes, and what must stop a
+# cut (a heading inside an element, a comment, a script, an excluded block, an open tag).
+PARTS = [
+    '<h2 id="s{n}">Section {n} <a class="headerlink" href="#s{n}">¶</a></h2>\n',
+    '<h3 id="t{n}">Sub &amp; {n}</h3>\n',
+    "<p>Text {n} with <code>code</code> &#45; &lt;h2 id=&quot;no&quot;&gt; and <b>bold</b></p>\n",
+    "<table><tr><td>Team {n}</td><td>R</td></tr></table>\n",
+    '<div class="x"><h2 id="in{n}">Nested {n}</h2><p>inside</p></div>\n',
+    '<div data-search-exclude><p>hidden {n}</p><h4 id="h{n}">gone</h4></div>\n',
+    '<!-- a comment <h2 id="c{n}">not a heading</h2> -->\n',
+    "<script>var s = '<h2 id=\"j{n}\">';</script>\n",
+    "<ul><li>one {n}</li><li>   </li></ul>\n<pre>  keep\n  spaces {n}</pre>\n",
+    "<div><p>left open {n}\n",
+    "plain text &amp; more {n}\n",
+    '<h1 id="again{n}">An h1 later</h1>\n',
+]
+
+
+def _whole_and_sectioned(content: str, state: Parsed, key: str = "p.md") -> tuple[Any, Any]:
+    """Material's entries for a page, and the worker's (sectioned, with `state`)."""
+    p = page(key, content)
+    index_page(state, key, SearchIndex, p)
+    return material([p]), state.pages.pop(key)
+
+
+def test_a_large_page_parsed_a_section_at_a_time_gives_materials_entries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Random pages of headings, tables, nested and excluded blocks, comments, scripts and
+    unclosed tags: wherever a cut cannot be made the page is parsed whole, and the entries
+    are always Material's."""
+    import random
+
+    from ownbook.build import search
+
+    monkeypatch.setattr(search, "SECTIONED_MIN_CHARS", 0)
+    ways: list[bool] = []  # whether each page was parsed a section at a time
+    original = search._sections
+
+    def counted(*args: Any) -> Any:
+        found = original(*args)
+        ways.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search, "_sections", counted)
+    rng = random.Random(7)
+    state = Parsed(keep_sections=True)
+    weights = [6, 3, 4, 4, 1, 1, 1, 1, 3, 1, 3, 1]  # cuts that hold are the common case
+    for trial in range(400):
+        parts = [
+            p.format(n=i) for i, p in enumerate(rng.choices(PARTS, weights, k=rng.randint(1, 14)))
+        ]
+        content = '<h1 id="top">Top</h1>\n' + "".join(parts) if trial % 3 else "".join(parts)
+        whole, sectioned = _whole_and_sectioned(content, state, f"p{trial % 5}.md")
+        assert sectioned == whole, content
+    assert ways.count(True) > 100 and ways.count(False) > 50  # both ways, many times
+
+
+def test_an_edit_re_parses_only_the_sections_it_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ownbook.build import search
+
+    rows = "".join(f"<tr><td>Activity {i}</td><td>Team {i % 7}</td></tr>\n" for i in range(400))
+    sections = [f'<h2 id="stage-{s}">Stage {s}</h2>\n<table>\n{rows}</table>\n' for s in range(12)]
+    content = '<h1 id="matrix">RACI matrix</h1>\n<p>Every activity.</p>\n' + "".join(sections)
+    assert len(content) > search.SECTIONED_MIN_CHARS
+    parts: list[str] = []
+    original = search._parse_part
+
+    def counted(parser_type: Any, part: str, **kwargs: Any) -> Any:
+        parts.append(part)
+        return original(parser_type, part, **kwargs)
+
+    monkeypatch.setattr(search, "_parse_part", counted)
+    state = Parsed(keep_sections=True)
+    whole, sectioned = _whole_and_sectioned(content, state)
+    assert sectioned == whole and len(parts) == 13
+    edited = content.replace(
+        "<td>Activity 5</td><td>Team 5</td>", "<td>Activity 5</td><td>Team 0</td>", 1
+    )
+    parts.clear()
+    whole, sectioned = _whole_and_sectioned(edited, state)
+    assert sectioned == whole
+    assert len(parts) == 1 and parts[0].startswith('<h2 id="stage-0">')
+    # a one-off build keeps nothing: each version is parsed whole again
+    once = Parsed()
+    _whole_and_sectioned(content, once)
+    assert once.sections == {}

@@ -19,6 +19,7 @@ import array
 import contextlib
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections import deque
@@ -110,11 +111,17 @@ class Worker(Generic[S]):
     call starts another; where no process can be started, calls run here (with a state of
     their own)."""
 
-    def __init__(self, make_state: Callable[[], S], *, fork: bool = False) -> None:
+    def __init__(
+        self, make_state: Callable[[], S], *, fork: bool = False, prefetch: bool = False
+    ) -> None:
         # fork: start the process as a copy of this one (quick, nothing to import again),
-        # where that is safe (no other thread runs); else it is spawned
+        # where that is safe (no other thread runs); else it is spawned.
+        # prefetch: the process reads each request as soon as it comes, while it works on
+        # an earlier one, so its pipe is always empty and no send waits (the requests wait
+        # in its memory instead of in the caller's).
         self._make_state = make_state
         self._fork = fork
+        self._prefetch = prefetch
         self._process: BaseProcess | None = None
         self._requests: Connection | None = None
         self._replies: Connection | None = None
@@ -227,7 +234,7 @@ class Worker(Generic[S]):
             capacity = _widen(requests_out)
             process = context.Process(
                 target=_serve,
-                args=(requests_in, replies_out, os.getpid(), self._make_state),
+                args=(requests_in, replies_out, os.getpid(), self._make_state, self._prefetch),
                 daemon=True,
             )
             process.start()
@@ -278,14 +285,19 @@ class _Queued(Future[Any]):
 
 
 def _serve(
-    requests: Connection, replies: Connection, parent: int, make_state: Callable[[], Any]
+    requests: Connection,
+    replies: Connection,
+    parent: int,
+    make_state: Callable[[], Any],
+    prefetch: bool,
 ) -> None:
     """The worker's loop: its state is this function's own, for as long as it runs."""
     _exit_with_parent(parent)
     state = make_state()
+    receive = _prefetched(requests) if prefetch else requests.recv
     while True:
         try:
-            fn, args = requests.recv()
+            fn, args = receive()
         except (EOFError, OSError):
             return  # `serve` closed the worker
         try:
@@ -296,6 +308,30 @@ def _serve(
             replies.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def _prefetched(requests: Connection) -> Callable[[], Any]:
+    """In the worker: a thread reads the requests as they come; the loop takes them from
+    it in order (the end of the pipe, or its error, comes last, as raised)."""
+    inbox: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                inbox.put((True, requests.recv()))
+            except (EOFError, OSError) as exc:
+                inbox.put((False, exc))
+                return
+
+    threading.Thread(target=read, name="ownbook-requests", daemon=True).start()
+
+    def receive() -> Any:
+        ok, value = inbox.get()
+        if not ok:
+            raise value
+        return value
+
+    return receive
 
 
 def _exit_with_parent(parent: int) -> None:

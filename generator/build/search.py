@@ -17,6 +17,9 @@ this process, entry for entry (the tests compare them).
 
 from __future__ import annotations
 
+import copy
+import re
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -36,9 +39,24 @@ KNOWN_INDEX = ("material.plugins.search.plugin", "SearchIndex")
 # what a page's request holds besides its HTML (its URL, title, table of contents...)
 SLACK_BYTES = 16_384
 
+# A page this large is parsed a section at a time (see `_sections`); under `serve` each
+# section is kept for the page's next version, so an edit re-parses only what it changed.
+SECTIONED_MIN_CHARS = 32_768
+# Where a section of a page may start: a heading Markdown wrote (never the page's h1).
+# Only a proposal: the parse tells whether the page can be cut there.
+SECTION_START = re.compile(r"<h[2-6] id=")
+
 Entries = list[dict[str, Any]]
-# the worker's state: each page's entries (or why it has none), by the page's source path
-Parsed = dict[str, "Entries | str"]
+
+
+class Parsed:
+    """The worker's state: each page's entries (or why it has none), by the page's source
+    path; and, under `serve`, the parsed sections of each large page's last version."""
+
+    def __init__(self, keep_sections: bool = False) -> None:
+        self.pages: dict[str, Entries | str] = {}
+        self.keep_sections = keep_sections
+        self.sections: dict[str, dict[tuple[bool, bool, str], list[Any]]] = {}
 
 
 class PageNotIndexed(Exception):
@@ -79,28 +97,112 @@ def index_page(parsed: Parsed, key: str, index_type: type[Any], page: IndexedPag
     entries it had)."""
     try:
         index = index_type()
-        index.add_entry_from_context(page)
-        parsed[key] = index.entries
+        sections = _sections(parsed, key, index_type, page.content)
+        if sections is None:
+            parsed.sections.pop(key, None)
+            index.add_entry_from_context(page)
+        else:
+            # the rest of Material's `add_entry_from_context`, over the same sections
+            search = page.meta.get("search") or {}
+            if not search.get("exclude"):
+                for section in sections:
+                    if not section.is_excluded():
+                        index.create_entry_for_section(section, page.toc, page.url, page)
+        parsed.pages[key] = index.entries
     except Exception as exc:  # told when the entries are asked for: no reply is awaited
-        parsed[key] = f"{type(exc).__name__}: {exc}"
+        parsed.pages[key] = f"{type(exc).__name__}: {exc}"
+
+
+def _sections(parsed: Parsed, key: str, index_type: type[Any], content: str) -> list[Any] | None:
+    """The sections Material's `Parser` makes of a large page, made a part at a time; None
+    when the page is small, or cannot be cut (then it is parsed whole, as Material does).
+
+    Material's parser reads a page as a stream: it starts a section at each heading, and
+    what it does next depends on its state. Cut just before a heading at which the parse
+    before it has closed every element and left nothing unread (no tag, comment or script
+    open), the page's parse is the parse of the part before the cut followed by that of the
+    part after it, each with a new parser, less the empty preface section that a new
+    parser opens before a first heading that is not an h1. So each part is parsed alone and
+    checked to end that way; a part that does not, and the page is parsed whole."""
+    if len(content) < SECTIONED_MIN_CHARS or not _known_parser(index_type):
+        return None
+    parser_type = sys.modules[index_type.__module__].Parser
+    cuts = [m.start() for m in SECTION_START.finditer(content) if m.start() > 0]
+    bounds = [0, *cuts, len(content)]
+    kept = parsed.sections.get(key, {})
+    now: dict[tuple[bool, bool, str], list[Any]] = {}
+    out: list[Any] = []
+    for i in range(len(bounds) - 1):
+        part = content[bounds[i] : bounds[i + 1]]
+        role = (i == 0, i == len(bounds) - 2, part)  # the first and the last part end differently
+        found = now.get(role)
+        if found is None:
+            found = kept.get(role)
+        if found is None:
+            found = _parse_part(parser_type, part, first=role[0], last=role[1])
+            if found is None:
+                return None
+        now[role] = found
+        out.extend(_copy(section) for section in found)
+    if parsed.keep_sections:
+        parsed.sections[key] = now
+    return out
+
+
+def _parse_part(parser_type: type[Any], part: str, *, first: bool, last: bool) -> list[Any] | None:
+    """One part of a page, parsed by a new parser: its sections, or None if the part does
+    not end with every element closed and nothing left unread (the last part ends the
+    page: whatever is open there is closed as a whole-page parse closes it)."""
+    parser = parser_type()
+    parser.feed(part)
+    if not last and (parser.rawdata or parser.cdata_elem is not None or parser.context):
+        return None
+    parser.close()
+    data: list[Any] = parser.data
+    if first:
+        return data
+    # a new parser opens an empty preface before a first heading that is not an h1
+    if len(data) < 2 or data[0].el.tag != "hx" or data[0].title or data[0].text:
+        return None
+    if data[1].el.tag == "hx" or data[1].id is None:
+        return None
+    return data[1:]
+
+
+def _copy(section: Any) -> Any:
+    """A section to hand to Material's entry code (which may set its title): the parsed
+    one is kept unchanged for the page's next version."""
+    made = copy.copy(section)
+    made.title = list(section.title)
+    made.text = list(section.text)
+    return made
+
+
+def _known_parser(index_type: type[Any]) -> bool:
+    """Material's index, whose module holds the `Parser` its `add_entry_from_context` uses."""
+    module = sys.modules.get(index_type.__module__)
+    return (index_type.__module__, index_type.__qualname__) == KNOWN_INDEX and hasattr(
+        module, "Parser"
+    )
 
 
 def take_pages(parsed: Parsed, order: list[str]) -> list[Entries]:
     """In the worker: the entries of each page `order` names, in that order; forgets all
     it holds (a page sent again to another worker leaves nothing behind here)."""
     try:
-        missing = [key for key in order if key not in parsed]
+        pages = parsed.pages
+        missing = [key for key in order if key not in pages]
         if missing:  # a worker started again during the build has not seen them
             raise LookupError(f"the worker lost the entries of {len(missing)} page(s)")
-        pages: list[Entries] = []
+        taken: list[Entries] = []
         for key in order:
-            found = parsed[key]
+            found = pages[key]
             if isinstance(found, str):
                 raise PageNotIndexed(f"{key}: the search index: {found}")
-            pages.append(found)
-        return pages
+            taken.append(found)
+        return taken
     finally:
-        parsed.clear()
+        pages.clear()
 
 
 def take_entries(parsed: Parsed, order: list[str]) -> Entries:
@@ -126,7 +228,12 @@ class IndexElsewhere:
     (the plugin's error), as it would have in this process."""
 
     def __init__(
-        self, inner: Any, workers: Sequence[Worker[Parsed]], fail: Callable[[str], Exception]
+        self,
+        inner: Any,
+        workers: Sequence[Worker[Parsed]],
+        fail: Callable[[str], Exception],
+        *,
+        homes: dict[str, int] | None = None,
     ) -> None:
         if not workers:
             raise ValueError("IndexElsewhere needs a worker")
@@ -139,6 +246,9 @@ class IndexElsewhere:
         self._order: list[str] = []
         self._line: deque[tuple[str, IndexedPage]] = deque()  # to send when there is room
         self._where: dict[str, int] = {}  # page -> the worker it was last sent to
+        # large page -> the worker that keeps its sections from the last build (which it
+        # goes to again: only its changed sections are parsed); kept by the caller
+        self._homes = homes if homes is not None else {}
         # each worker's parses not answered yet: (the call, the page's size)
         self._behind: list[deque[tuple[Future[Any], int]]] = [deque() for _ in self.workers]
         self._taken = False
@@ -154,6 +264,8 @@ class IndexElsewhere:
         done = self._send(w, index_page, key, type(self.inner), page)  # its reply is not kept
         self._behind[w].append((done, _size(page)))
         self._where[key] = w
+        if len(page.content) >= SECTIONED_MIN_CHARS:
+            self._homes[key] = w
 
     def _backlog(self, w: int) -> int:
         """The bytes of pages sent to worker `w` that it has not finished parsing."""
@@ -162,10 +274,14 @@ class IndexElsewhere:
             behind.popleft()
         return sum(size for _, size in behind)
 
-    def _choose(self, page: IndexedPage, *, any_room: bool = False) -> int | None:
-        """The worker least behind whose pipe has room for the page now (any worker, if
-        `any_room`); None when none has room."""
+    def _choose(self, key: str, page: IndexedPage, *, any_room: bool = False) -> int | None:
+        """The worker that keeps the page's sections, else the one least behind, whose pipe
+        has room for the page now (any worker, if `any_room`); None when none has room."""
         ranked = sorted(range(len(self.workers)), key=self._backlog)
+        home = self._homes.get(key)
+        if home is not None and home < len(self.workers):
+            ranked.remove(home)
+            ranked.insert(0, home)
         if any_room:
             return ranked[0]
         return next((w for w in ranked if self._fits(w, page)), None)
@@ -178,7 +294,7 @@ class IndexElsewhere:
         """Send the pages in line while a pipe has room for them (all, at the end)."""
         line = self._line
         while line:
-            w = self._choose(line[0][1], any_room=all_of_it)
+            w = self._choose(*line[0], any_room=all_of_it)
             if w is None:
                 return
             key, page = line.popleft()
@@ -200,9 +316,9 @@ class IndexElsewhere:
         room for it, so that its parse overlaps the build; else it waits for Material's
         call (nothing is kept for it meanwhile)."""
         now = indexed(page, content)
-        w = None if self._line else self._choose(now)
+        key = page.file.src_uri
+        w = None if self._line else self._choose(key, now)
         if w is not None:
-            key = page.file.src_uri
             self._sent[key] = now
             self._send_page(w, key, now)
 
