@@ -65,9 +65,13 @@ from .render.svg import SvgCache
 
 log = get_plugin_logger("ownbook")
 
-# Search workers kept under `serve` (at most one per core): after an edit, the few pages
-# made again include the largest (the matrix, the FAQ), parsed side by side.
-SERVE_SEARCH_WORKERS = 2
+# Search workers (at most one per core): the largest pages (the matrix, the FAQ, the
+# stages) are parsed side by side, at the end of a build and after an edit under `serve`.
+SEARCH_WORKERS = 2
+# A one-off build sends a page this large to the search worker as soon as it is converted
+# (the others go as they are rendered): the worker is idle while MkDocs converts, and the
+# largest pages (the matrix, the FAQ, the stages) are otherwise rendered last.
+EARLY_INDEX_MIN_CHARS = 131_072
 
 
 class _Date(BaseConfigOption[dt.date | None]):
@@ -207,7 +211,7 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
                 # forked before the model and the pages fill this process (a one-off build);
                 # `serve` runs a server thread, so its workers are spawned and kept
                 serving = self.memo is not None
-                count = min(SERVE_SEARCH_WORKERS, os.cpu_count() or 1) if serving else 1
+                count = min(SEARCH_WORKERS, os.cpu_count() or 1)
                 state = partial(Parsed, keep_sections=serving)
                 self.search_workers = [
                     Worker(state, fork=not serving, prefetch=serving) for _ in range(count)
@@ -400,12 +404,14 @@ class OwnbookPlugin(BasePlugin[OwnbookConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(-100)  # after every plugin's changes to the page
     def _start_indexing(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        """Under `serve`, the page as converted: the search worker starts on it now (the
+        """Under `serve`, the page as converted: a search worker starts on it now (the
         matrix page's parse overlaps the conversion of the others). A one-off build sends
-        its pages as they are rendered: during its conversion the other core makes the
-        downloads, and a third busy process slowed the XL build (157 s against 136 s) and
-        held more memory (389 MB against 362 MB)."""
-        if self.search_index is not None and self.memo is not None:
+        only its largest pages now, the others as they are rendered: during its conversion
+        the other core makes the downloads, and sending every page then slowed the XL build
+        (157 s against 136 s) and held more memory (389 MB against 362 MB)."""
+        if self.search_index is not None and (
+            self.memo is not None or len(html) >= EARLY_INDEX_MIN_CHARS
+        ):
             self.search_index.prepare(page, html)
         return html
 

@@ -1,23 +1,30 @@
-"""Material's search index, its pages parsed in another process while MkDocs works.
+"""Material's search index, its pages parsed in other processes while MkDocs works.
 
 Material's search plugin parses every page's HTML again, in pure Python, on the core that
 renders the pages: a third of a large build, and half of a `serve` rebuild after an edit
 (the matrix page alone is a megabyte of table). `IndexElsewhere` takes the place of the
-plugin's index for one build. Each page goes to a `Worker`, which runs Material's own
-index code on it, as soon as MkDocs has converted it (`prepare`, under `serve`) or renders
-it, so the parse overlaps the build. A page is sent only when the worker's pipe has room
-for it, so the renderer never waits for the worker: the others wait in line (MkDocs' own
-strings, nothing is copied) until a later page, or the end of the build, finds room. When
-Material indexes the page itself (`add_entry_from_context`, at render time), the page is
-compared with what was sent: the same, it is only put in its place in the order; changed
-since (another plugin rewrote it), it is sent again. The entries come back, in Material's
-order, when the index is asked for them: the index is the one Material would have made in
-this process, entry for entry (the tests compare them).
+plugin's index for one build. Each page goes to one of the `Worker`s (the one least
+behind), which runs Material's own index code on it, as soon as MkDocs has converted it
+(`prepare`: every page under `serve`, the largest in a one-off build) or renders it, so
+the parse overlaps the build. A page is sent only when a worker's pipe has room for it,
+so the renderer never waits: the others wait in line (MkDocs' own strings, nothing is
+copied) until a later page, or the end of the build, finds room. When Material indexes
+the page itself (`add_entry_from_context`, at render time), the page is compared with
+what was sent: the same, it is only put in its place in the order; changed since
+(another plugin rewrote it), it is sent again. The entries come back, in Material's
+order, when the index is asked for them (or the first worker writes the file): the index
+is the one Material would have made in this process, entry for entry (the tests compare
+them).
+
+A large page is parsed a section at a time (`_sections`), and under `serve` a worker
+keeps the sections of the pages it parsed, and gets those pages again: after an edit,
+only the sections that changed are parsed (one stage's part of the matrix, not all).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import sys
 import time
@@ -210,12 +217,33 @@ def take_entries(parsed: Parsed, order: list[str]) -> Entries:
     return [entry for entries in take_pages(parsed, order) for entry in entries]
 
 
+def take_pages_text(parsed: Parsed, order: list[str]) -> list[str]:
+    """In the worker: `take_pages`, each page's entries as JSON text (as Material writes
+    them), which the caller passes on to the worker that writes the file without reading
+    them."""
+    return [
+        json.dumps(entries, separators=(",", ":"), default=str)
+        for entries in take_pages(parsed, order)
+    ]
+
+
 def index_file(
-    parsed: Parsed, order: list[str], index_type: type[Any], config: dict[str, Any]
+    parsed: Parsed,
+    order: list[str],
+    index_type: type[Any],
+    config: dict[str, Any],
+    elsewhere: dict[str, str] | None = None,
 ) -> str:
-    """In the worker: the index file, as Material writes it from these entries."""
+    """In the worker: the index file, as Material writes it from the entries of the pages
+    `order` names: its own, and those another worker parsed (`elsewhere`, as JSON text)."""
+    others = elsewhere or {}
+    own = iter(take_pages(parsed, [key for key in order if key not in others]))
     index = index_type(**config)
-    index.entries = take_entries(parsed, order)
+    index.entries = [
+        entry
+        for key in order
+        for entry in (json.loads(others[key]) if key in others else next(own))
+    ]
     data: str = index.generate_search_index(None)
     return data
 
@@ -346,25 +374,37 @@ class IndexElsewhere:
         self.inner.entries = value
 
     def generate_search_index(self, prev: Any) -> str:
-        """The index file. Asked for before any entry (a one-off build, one worker), the
-        worker writes it with Material's own code: this process never holds the entries,
-        only the text."""
-        if not self._taken and prev is None and len(self.workers) == 1:
-            config = dict(self.inner.config)
-            data: str = self._take(
-                lambda: self._send(0, index_file, self._order, type(self.inner), config).result()
-            )
+        """The index file. Asked for before any entry (a one-off build), the first worker
+        writes it with Material's own code, from its entries and the others' (passed on as
+        JSON text): this process never holds the entries, only text."""
+        if not self._taken and prev is None:
+            data: str = self._take(self._index_file)
             return data
         self.entries  # noqa: B018
         data = self.inner.generate_search_index(prev)
         return data
 
+    def _index_file(self) -> str:
+        mine = self._mine()
+        asked = [(mine[w], self._send(w, take_pages_text, mine[w])) for w in mine if w]
+        elsewhere: dict[str, str] = {}
+        for keys, texts in asked:
+            elsewhere.update(zip(keys, texts.result(), strict=True))
+        config = dict(self.inner.config)
+        made = self._send(0, index_file, self._order, type(self.inner), config, elsewhere)
+        data: str = made.result()
+        return data
+
+    def _mine(self) -> dict[int, list[str]]:
+        """The pages each worker holds, in Material's order."""
+        return {
+            w: [key for key in self._order if self._where.get(key) == w]
+            for w in range(len(self.workers))
+        }
+
     def _gather(self) -> Entries:
         """Each worker's pages, laid out in Material's order."""
-        asked = [
-            self._send(w, take_pages, [k for k in self._order if self._where.get(k) == w])
-            for w in range(len(self.workers))
-        ]
+        asked = [self._send(w, take_pages, keys) for w, keys in self._mine().items()]
         pages = [iter(a.result()) for a in asked]  # every worker asked before any waited for
         return [entry for key in self._order for entry in next(pages[self._where[key]])]
 
