@@ -346,3 +346,18 @@ def test_an_edit_re_parses_only_the_sections_it_changed(monkeypatch: pytest.Monk
     once = Parsed()
     _whole_and_sectioned(content, once)
     assert once.sections == {}
+
+
+def test_a_material_whose_sections_look_different_is_parsed_its_own_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sectioned parse reads Material's parser and sections; should another Material
+    shape them otherwise, the page is indexed by Material's own code, not failed."""
+    from ownbook.build import search
+
+    def changed(*args: Any) -> Any:
+        raise AttributeError("'Section' object has no attribute 'title'")
+
+    monkeypatch.setattr(search, "_sections", changed)
+    whole, sectioned = _whole_and_sectioned(HTML * 400, Parsed())
+    assert sectioned == whole and len(whole) > 2

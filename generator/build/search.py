@@ -104,7 +104,10 @@ def index_page(parsed: Parsed, key: str, index_type: type[Any], page: IndexedPag
     entries it had)."""
     try:
         index = index_type()
-        sections = _sections(parsed, key, index_type, page.content)
+        try:
+            sections = _sections(parsed, key, index_type, page.content)
+        except (AttributeError, TypeError, IndexError):  # another Material: its own way
+            sections = None
         if sections is None:
             parsed.sections.pop(key, None)
             index.add_entry_from_context(page)
@@ -162,7 +165,9 @@ def _parse_part(parser_type: type[Any], part: str, *, first: bool, last: bool) -
     page: whatever is open there is closed as a whole-page parse closes it)."""
     parser = parser_type()
     parser.feed(part)
-    if not last and (parser.rawdata or parser.cdata_elem is not None or parser.context):
+    unread = getattr(parser, "rawdata", None)  # html.parser's own state: read, not assumed
+    in_cdata = getattr(parser, "cdata_elem", "unknown")
+    if not last and (unread != "" or in_cdata is not None or parser.context):
         return None
     parser.close()
     data: list[Any] = parser.data
