@@ -1,7 +1,8 @@
 """`serve` re-renders only what an edit touched; the handbook must not notice.
 
 A memo kept across renders (generator/render/memo.py) reuses each page, matrix section, FAQ
-section and diagram whose inputs (generator/render/inputs.py) did not change. These tests
+section and diagram whose record of reads (generator/render/tracked.py) finds the same
+values. These tests
 edit models at random, the way an author would (a RACI letter, a name, a role, a stage, an
 FAQ, the handbook, line numbers, order, today's date), and require the memoised render to
 equal a fresh render of the same model, page for page and diagram for diagram.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,7 @@ from ownbook.model.problems import Pos
 from ownbook.render import RenderOptions, diagram_sources, pages, render_pages
 from ownbook.render.memo import Memo, NoMemo
 from ownbook.render.svg import SvgResult
+from ownbook.render.tracked import same
 
 from benchmarks.synth import write_model
 from tests.conftest import ROOT, TODAY
@@ -350,6 +353,8 @@ def test_one_raci_edit_redoes_only_the_pages_that_show_it(tmp_path: Path) -> Non
         *(f"stages/{s}.md" for s in edited.stages),
         *(f"teams/{t}.md" for t in teams),
         "teams.md",  # the organisation diagram counts shared activities
+        # the home page lists the decisions with who decides each
+        *(["index.md"] if edited.kind == "decision" else []),
     }
     # in the matrix, the stage tables and the FAQ only that activity's rows are redone
     assert {slot[2] for slot in memo.made if slot[0] == "row"} == {edited.id}
@@ -358,8 +363,7 @@ def test_one_raci_edit_redoes_only_the_pages_that_show_it(tmp_path: Path) -> Non
 
 
 def test_model_objects_compare_without_their_position() -> None:
-    """What inputs.py relies on: equal values at new positions compare equal (so a page
-    that shows no source line is reused), hence pages that do show one list `pos`."""
+    """Equal values at new positions compare equal (the record compares with `same`)."""
     raci = Raci(responsible=("a",), accountable="a")
     assert dataclasses.replace(raci, pos=Pos("x", 9)) == raci
 
@@ -405,12 +409,67 @@ def test_a_one_off_build_makes_each_graph_once(monkeypatch: pytest.MonkeyPatch) 
     made: list[str] = []
     stage_graph = pages.graphs.stage_graph
 
-    def counted(m: Model, stage_id: str) -> object:
+    def counted(m: Model, stage_id: str, activities: object = None) -> object:
         made.append(stage_id)
-        return stage_graph(m, stage_id)
+        return stage_graph(m, stage_id, activities)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pages.graphs, "stage_graph", counted)
     memo = NoMemo()
     dots = diagram_sources(model, options, memo)
     render_pages(model, dataclasses.replace(options, svgs=_fake_svgs(dots)), memo)
     assert sorted(made) == sorted(s.id for s in model.lifecycle)
+
+
+_ACTIVITY_PAGE = pages._Renderer.activity
+
+
+def _activity_with_lead(self: pages._Renderer, a: Activity) -> str:
+    """An activity page that also names the lead of the model's last team (a module
+    function: the memo refuses a closure, which could carry a value past the record)."""
+    return _ACTIVITY_PAGE(self, a) + f"\nLead of the last team: {self.model.teams[-1].lead}\n"
+
+
+def test_a_field_a_page_starts_to_show_is_followed_without_being_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dependency record is written by the reads themselves: activity pages made to
+    show the lead of a team they do not name (nothing an activity page showed before, so a
+    hand-made list of its inputs would not hold it) follow an edit of that lead."""
+    model = _synthetic(tmp_path)
+    options = RenderOptions(today=TODAY)
+    monkeypatch.setattr(pages._Renderer, "activity", _activity_with_lead)
+    memo = Memo()
+    render(model, options, memo)
+    last = model.teams[-1]
+    a = next(a for a in model.activities if last.id not in _named(a))
+    edited = _replace_item(
+        model, "teams", len(model.teams) - 1, dataclasses.replace(last, lead="Ada Newlead")
+    )
+    memo.made = []
+    kept = render(edited, options, memo)
+    assert kept == render(edited, options, None)
+    assert "Lead of the last team: Ada Newlead" in kept[f"activities/{a.id}.md"]
+    assert ("page", f"activities/{a.id}.md") in memo.made
+
+
+def test_the_memo_refuses_a_maker_that_carries_values_past_its_record() -> None:
+    """A closure or a partial could hold a value read outside the part being made: the
+    memo will not keep what such a maker makes."""
+    model = _default()
+    memo = Memo()
+    render(model, RenderOptions(today=TODAY), memo)
+    name = "x"
+    with pytest.raises(TypeError, match="may carry values"):
+        memo.get(("test",), lambda: name)
+    with pytest.raises(TypeError, match="may carry values"):
+        memo.get(("test",), functools.partial(str, name))
+
+
+def test_values_read_are_compared_with_their_positions() -> None:
+    """`==` leaves positions out; the record's comparison does not, so a page that shows a
+    source line follows it when lines move."""
+    raci = Raci(responsible=("a",), accountable="a")
+    moved = dataclasses.replace(raci, pos=Pos("x", 9))
+    assert moved == raci
+    assert not same(moved, raci)
+    assert same((raci, [raci]), (raci, [dataclasses.replace(raci)]))

@@ -130,6 +130,7 @@ def test_served_rebuilds_after_each_kind_of_edit_equal_fresh_builds(tmp_path: Pa
     # MkDocs wrote only those and the whole-model pages
     assert raci["made"] == [
         "activities/update-positioning.md",
+        "index.md",  # it lists each decision with who decides it (not written: unchanged)
         "stages/awareness.md",
         "stages/consideration.md",
         "teams.md",

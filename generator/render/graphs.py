@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -101,7 +101,7 @@ def activity_pairs(a: Activity) -> dict[tuple[str, str], str]:
     return {pair: " and ".join(sorted(found)) for pair, found in verbs.items()}
 
 
-def _pairs(activities: list[Activity]) -> Counter[tuple[str, str, str]]:
+def _pairs(activities: Sequence[Activity]) -> Counter[tuple[str, str, str]]:
     """(from team, to team, verbs) -> number of activities, one edge per pair of teams."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for a in activities:
@@ -133,9 +133,11 @@ def _team_nodes(model: Model, ids: set[str], center: str | None = None) -> tuple
     )
 
 
-def stage_graph(model: Model, stage_id: str) -> Graph:
-    """The teams of one stage: who (A/R) consults and informs whom, weighted by activities."""
-    activities = stage_members(model, stage_id)
+def stage_graph(model: Model, stage_id: str, activities: Sequence[Activity] | None = None) -> Graph:
+    """The teams of one stage: who (A/R) consults and informs whom, weighted by activities.
+    `activities`: the stage's members, when already known."""
+    if activities is None:
+        activities = stage_members(model, stage_id)
     counts = _pairs(activities)
     involved = {split_party(p)[0] for a in activities for _, p, _ in a.raci.letters}
     edges = tuple(Edge(s, t, v, n) for (s, t, v), n in sorted(counts.items()))

@@ -12,9 +12,8 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -37,7 +36,7 @@ from .svg import SvgResult
 
 if TYPE_CHECKING:
     from ..history.log import HistoryEntry
-from . import escape, exports, fields, graphs, html, paths, views, words
+from . import derived, escape, exports, fields, graphs, html, paths, views, words
 from .changes import format_body
 from .dot import edge_parts, to_dot
 from .escape import (
@@ -51,11 +50,11 @@ from .escape import (
     url_attr,
     url_dest,
 )
-from .fields import NO_GLOSSARY, Glossary, md_block, md_list
+from .fields import NO_GLOSSARY, md_block, md_list
 from .graphs import Edge, Graph
-from .inputs import Inputs
 from .memo import Memo, NoMemo
 from .options import RenderOptions
+from .tracked import Sources
 from .words import (
     Here,
     ReviewStatus,
@@ -82,51 +81,34 @@ class Diagram:
     dot: str
 
 
-def _prepare(model: Model, options: RenderOptions, memo: Memo) -> tuple[Inputs, dict[str, Diagram]]:
-    """The model's inputs and every diagram of the handbook, by the page it is drawn on;
-    kept in the memo the caller passes, so `diagram_sources` and `render_pages` of one
+def _prepare(model: Model, options: RenderOptions, memo: Memo) -> _Renderer:
+    """The renderer of one model and every diagram of its handbook, by the page it is drawn
+    on; kept in the memo the caller passes, so `diagram_sources` and `render_pages` of one
     build make them once."""
     settings = (options.today, options.source_root, options.directory_urls)
     last = memo.prepared
     if last is not None and last[0] is model and last[1] == settings:
-        return last[2], last[3]
-    inputs = Inputs(model, options, memo)
-
-    def pairs(a: Activity) -> dict[tuple[str, str], str]:
-        return memo.derived(graphs.activity_pairs, a)
-
-    collab = cache(lambda: graphs.Collaboration.of(model, pairs))
-
-    def drawn(path: str, key: Callable[[], Any], build: Callable[[], Graph]) -> Diagram:
-        def make() -> Diagram:
-            graph = build()
-            return Diagram(graph, to_dot(graph, path, directory_urls=options.directory_urls))
-
-        return memo.get(("diagram", path), key, make)
-
-    out = {
-        paths.HOME: drawn(paths.HOME, inputs.home, lambda: graphs.lifecycle_graph(model)),
-        paths.TEAMS: drawn(paths.TEAMS, inputs.teams_page, lambda: graphs.org_graph(model)),
+        r: _Renderer = last[2]
+        r.src.set_options(options)
+        memo.sources = r.src
+        return r
+    src = Sources(model, options, tracked=memo.tracks, derive=memo.derived)
+    memo.sources = src
+    r = _Renderer(src, memo)
+    drawn = {paths.HOME: ("lifecycle", ""), paths.TEAMS: ("organisation", "")}
+    drawn.update((paths.stage_page(s.id), ("stage", s.id)) for s in model.lifecycle)
+    drawn.update((paths.team_page(t.id), ("team", t.id)) for t in model.teams)
+    src.diagrams = {
+        path: memo.get(("diagram", path), r.draw, path, kind, item)
+        for path, (kind, item) in drawn.items()
     }
-    for s in model.lifecycle:
-        out[paths.stage_page(s.id)] = drawn(
-            paths.stage_page(s.id),
-            partial(inputs.stage, s),
-            partial(graphs.stage_graph, model, s.id),
-        )
-    for t in model.teams:
-        out[paths.team_page(t.id)] = drawn(
-            paths.team_page(t.id),
-            partial(inputs.team, t),
-            partial(_team_graph, model, t.id, collab),
-        )
-    memo.prepared = (model, settings, inputs, out)
-    return inputs, out
+    memo.prepared = (model, settings, r)
+    return r
 
 
 def page_graphs(model: Model) -> list[tuple[str, Graph]]:
     """Every diagram of the handbook and the page it is drawn on."""
-    _, drawn = _prepare(model, RenderOptions(), NoMemo())
+    drawn = _prepare(model, RenderOptions(), NoMemo()).src.diagrams
     return [(path, d.graph) for path, d in drawn.items()]
 
 
@@ -134,7 +116,7 @@ def diagram_sources(model: Model, options: RenderOptions, memo: Memo | None = No
     """The DOT source of every diagram, to be rendered before the pages are. Pass the same
     `memo` to `render_pages` (a `NoMemo()` for a one-off build) and the diagrams are made
     once."""
-    _, drawn = _prepare(model, options, memo or NoMemo())
+    drawn = _prepare(model, options, memo or NoMemo()).src.diagrams
     return [d.dot for d in drawn.values()]
 
 
@@ -244,32 +226,19 @@ def render_pages(
     taken from it: the result is the same either way.
     """
     memo = memo or NoMemo()
-    r = _Renderer(model, options or RenderOptions(), memo)
-    inputs = r.inputs
-
-    def kept(path: str, key: Callable[[], Any], make: Callable[[], str]) -> str:
-        return memo.get(("page", path), lambda: (key(), r.svg_result(path)), make)
-
-    pages = {paths.HOME: kept(paths.HOME, inputs.home, r.home)}
+    r = _prepare(model, options or RenderOptions(), memo)
+    get = memo.get
+    pages = {paths.HOME: get(("page", paths.HOME), r.home)}
     for stage in model.lifecycle:
-        pages[paths.stage_page(stage.id)] = kept(
-            paths.stage_page(stage.id),
-            partial(inputs.stage, stage),
-            partial(r.stage, stage.id),
-        )
+        path = paths.stage_page(stage.id)
+        pages[path] = get(("page", path), r.stage, stage.id)
     for a in model.activities:
-        pages[paths.activity_page(a.id)] = kept(
-            paths.activity_page(a.id),
-            partial(inputs.activity, a),
-            partial(r.activity, a),
-        )
+        path = paths.activity_page(a.id)
+        pages[path] = get(("page", path), r.activity, a)
     for team in model.teams:
-        pages[paths.team_page(team.id)] = kept(
-            paths.team_page(team.id),
-            partial(inputs.team, team),
-            partial(r.team, team),
-        )
-    pages[paths.TEAMS] = kept(paths.TEAMS, inputs.teams_page, r.teams)
+        path = paths.team_page(team.id)
+        pages[path] = get(("page", path), r.team, team)
+    pages[paths.TEAMS] = get(("page", paths.TEAMS), r.teams)
     pages[paths.MATRIX] = r.matrix()
     pages[paths.FAQ] = r.faq()
     pages[paths.GLOSSARY] = r.glossary()
@@ -289,11 +258,6 @@ def release_lookups() -> None:
         cached.cache_clear()
 
 
-def _team_graph(model: Model, team_id: str, collab: Callable[[], graphs.Collaboration]) -> Graph:
-    """A team's diagram; the collaboration it is drawn from is made once, when first needed."""
-    return graphs.team_graph(model, team_id, collab())
-
-
 def _live(slot: Any, pages: Mapping[str, str]) -> bool:
     """Whether a memo slot belongs to a page or an activity that still exists."""
     if not isinstance(slot, tuple) or len(slot) < 2:
@@ -310,15 +274,22 @@ def _live(slot: Any, pages: Mapping[str, str]) -> bool:
 
 
 class _Renderer:
-    def __init__(self, model: Model, options: RenderOptions, memo: Memo) -> None:
-        self.model = model
-        self.options = options
+    """Makes each part of the handbook from the sources alone (its only state: the memo
+    checks that nothing else can reach a part unrecorded)."""
+
+    __slots__ = ("memo", "src")
+
+    def __init__(self, src: Sources, memo: Memo) -> None:
+        self.src = src
         self.memo = memo
-        self.inputs, self.diagrams = _prepare(model, options, memo)
-        self.context_key = self.inputs.context
-        self.terms = Glossary.of([((t.term, *t.aliases), t.definition) for t in model.glossary])
-        self.held = self.inputs.held
-        self.sections = self.inputs.sections
+
+    @property
+    def model(self) -> Model:
+        return self.src.model
+
+    @property
+    def options(self) -> RenderOptions:
+        return self.src.options
 
     def file_href(self, here: str, target: str) -> str:
         """A link to a file that is not a page (a download), as the browser needs it."""
@@ -328,23 +299,32 @@ class _Renderer:
         return Here(self.model, path, self.options.directory_urls)
 
     def per_section(
-        self,
-        kind: str,
-        inputs: Callable[[views.Section], Any],
-        make: Callable[[views.Section], Markup],
+        self, kind: str, make: Callable[[views.Section], Markup]
     ) -> list[tuple[views.Section, Markup]]:
         """Each section that has activities, with its part of a whole-model page, made or
         kept from the memo."""
         return [
-            (s, self.memo.get((kind, s.id), partial(inputs, s), partial(make, s)))
-            for s in self.sections
+            (s, self.memo.get((kind, s.id), make, s))
+            for s in self.src.view(derived.sections)
             if s.activities
         ]
 
+    def draw(self, path: str, kind: str, item_id: str) -> Diagram:
+        """The diagram drawn on a page, and its DOT source."""
+        m, view = self.model, self.src.view
+        if kind == "lifecycle":
+            graph = graphs.lifecycle_graph(m)
+        elif kind == "organisation":
+            graph = graphs.org_graph(m)
+        elif kind == "stage":
+            graph = graphs.stage_graph(m, item_id, view(derived.stage_members, item_id))
+        else:
+            entries = list(view(derived.collaboration, item_id))
+            graph = graphs.team_graph(m, item_id, graphs.Collaboration({item_id: entries}))
+        return Diagram(graph, to_dot(graph, path, directory_urls=self.options.directory_urls))
+
     def svg_result(self, path: str) -> SvgResult | None:
-        drawn = self.diagrams.get(path)
-        svgs = self.options.svgs
-        return svgs.get(drawn.dot) if drawn is not None and svgs is not None else None
+        return self.src.view(derived.svg, path)
 
     def page(
         self,
@@ -359,8 +339,9 @@ class _Renderer:
         rendered template body. Without a title the theme names the page after the site (the
         home page: not the site name twice)."""
         context.setdefault("edit_target", None)
-        context.setdefault("glossary", self.terms)
-        drawn = self.diagrams.get(path)
+        if "glossary" not in context:
+            context["glossary"] = self.src.view(derived.glossary)
+        drawn: Diagram | None = self.src.diagram(path)
         body = _ENV.get_template(template).render(
             here=self.here(path),
             source=self.source_line,
@@ -483,7 +464,7 @@ class _Renderer:
     def home(self) -> str:
         m = self.model
         here = self.here(paths.HOME)
-        decisions = views.lifecycle_sorted(m, (a for a in m.activities if a.kind == "decision"))
+        decisions = self.src.view(derived.decisions)
         return self.page(
             "home.md.j2",
             paths.HOME,
@@ -506,7 +487,7 @@ class _Renderer:
         stage = m.stage_by_id[stage_id]
         path = paths.stage_page(stage_id)
         prev, nxt = views.neighbours(m, stage_id)
-        activities = self.inputs.by_stage.get(stage_id, [])
+        activities = self.src.view(derived.stage_members, stage_id)
         teams = views.teams_involved(m, activities)
         if len(teams) <= STAGE_TABLE_MAX_TEAMS:
             table = (
@@ -526,7 +507,7 @@ class _Renderer:
             next=nxt,
             looped=nxt is not None and m.lifecycle and nxt.id == m.lifecycle[0].id,
             table=table,
-            faqs=self.inputs.faqs_for("stage", stage_id),
+            faqs=self.src.view(derived.faqs_for, "stage", stage_id),
             edit_target=stage,
         )
 
@@ -544,60 +525,53 @@ class _Renderer:
         teams = teams if teams is not None else views.teams_involved(self.model, activities)
         columns = tuple(teams)
         centered = (False,) + (True,) * len(columns)
-
-        def row(a: Activity) -> str:
-            cells: list[object] = []
-            for t in columns:
-                letters = views.cell_letters(a, t.id)
-                cells.append(
-                    Markup(
-                        " ".join(
-                            str(letter_badge(letter, self.role_name(t, role_id)))
-                            for letter, role_id in letters
-                        )
-                    )
-                )
-            notes = ["decision"] if a.kind == "decision" else []
-            if show_stages and len(a.stages) > 1:
-                notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
-            note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
-            marker = row_marker(a) if markers else ""
-            return html.row([Markup(f"{marker}{here.activity(a)}{note}"), *cells], centered)
-
         rows = [
             self.memo.get(
                 ("row", path, a.id, "raci"),
-                partial(self.inputs.raci_row, a, columns, show_stages, markers),
-                partial(row, a),
+                self.raci_row,
+                path,
+                a,
+                columns,
+                show_stages,
+                markers,
             )
             for a in activities
         ]
         head = [Markup("Activity"), *(here.team(t) for t in teams)]
         return html.table(head, rows, centered)
 
-    def letter_table(self, path: str, activities: list[Activity]) -> Markup:
+    def raci_row(
+        self, path: str, a: Activity, columns: tuple[Team, ...], show_stages: bool, markers: bool
+    ) -> str:
+        """One activity's row of a table whose columns are teams."""
+        here = self.here(path)
+        cells: list[object] = []
+        for t in columns:
+            letters = views.cell_letters(a, t.id)
+            cells.append(
+                Markup(
+                    " ".join(
+                        str(letter_badge(letter, self.role_name(t, role_id)))
+                        for letter, role_id in letters
+                    )
+                )
+            )
+        notes = ["decision"] if a.kind == "decision" else []
+        if show_stages and len(a.stages) > 1:
+            notes.append(", ".join(self.model.stage_by_id[s].name for s in a.stages))
+        note = f" <small>({md_text('; '.join(notes))})</small>" if notes else ""
+        marker = row_marker(a) if markers else ""
+        centered = (False,) + (True,) * len(columns)
+        return html.row([Markup(f"{marker}{here.activity(a)}{note}"), *cells], centered)
+
+    def letter_table(self, path: str, activities: Sequence[Activity]) -> Markup:
         """Activity rows x letter columns: the shape that stays readable when more teams
         take part than a table has room for columns."""
-        here = self.here(path)
         head = [Markup("Activity")] + [
             Markup(str(letter_badge(letter)) + " " + letter.label) for letter in Letter.by_weight()
         ]
-
-        def row(a: Activity) -> str:
-            cells = [
-                Markup(
-                    ", ".join(str(md_text(party_name(self.model, p))) for p in a.raci.parties(x))
-                )
-                for x in Letter.by_weight()
-            ]
-            return html.row([Markup(f"{row_marker(a)}{here.activity(a)}"), *cells])
-
         rows = [
-            self.memo.get(
-                ("row", path, a.id, "letters"),
-                partial(self.inputs.letter_row, a),
-                partial(row, a),
-            )
+            self.memo.get(("row", path, a.id, "letters"), self.letter_row, path, a)
             for a in activities
         ]
         note = (
@@ -605,6 +579,15 @@ class _Renderer:
             "many for a column each: each row names the parties by letter."
         )
         return Markup(f"{html.p(note)}\n\n{html.table(head, rows)}")
+
+    def letter_row(self, path: str, a: Activity) -> str:
+        """One activity's row that names each party under its letter."""
+        here = self.here(path)
+        cells = [
+            Markup(", ".join(str(md_text(party_name(self.model, p))) for p in a.raci.parties(x)))
+            for x in Letter.by_weight()
+        ]
+        return html.row([Markup(f"{row_marker(a)}{here.activity(a)}"), *cells])
 
     @staticmethod
     def role_name(team: Team, role_id: str | None) -> str | None:
@@ -624,11 +607,11 @@ class _Renderer:
             kind_label="Decision" if a.kind == "decision" else "Activity",
             raci_rows=rows,
             ask=self.where_to_ask(a),
-            changes=self.inputs.changes.get(a.id, [])[:RECENT_CHANGES],
+            changes=self.src.view(derived.changes_of, a.id, RECENT_CHANGES),
             credit=lambda entry: self.change_credit(entry),
             changes_page=paths.CHANGES,
             review=ReviewStatus.of(m, a, self.options.today),
-            faqs=self.inputs.faqs_for("activity", a.id),
+            faqs=self.src.view(derived.faqs_for, "activity", a.id),
             edit_target=a,
         )
 
@@ -636,9 +619,8 @@ class _Renderer:
         m = self.model
         path = paths.team_page(team.id)
         here = self.here(path)
-        held = self.held.get(team.id, [])
-        mine = {h.activity.id for h in held}
-        activities = [a for s in self.sections for a in s.activities if a.id in mine]
+        held = self.src.view(derived.held_by, team.id)
+        activities = self.src.view(derived.team_activities, team.id)
         # Each activity once, under the strongest letter the team holds in it: what it owns
         # (A), what it does (R), then folded, what it is consulted on (C) or told of (I).
         groups: dict[Letter, list[Markup]] = {letter: [] for letter in Letter.by_weight()}
@@ -658,7 +640,7 @@ class _Renderer:
         parent = m.team_by_id.get(team.parent) if team.parent else None
         if parent is not None:
             facts.append(("Part of", here.team(parent)))
-        children = self.inputs.children.get(team.id, [])
+        children = self.src.view(derived.sub_teams, team.id)
         if children:
             facts.append(("Sub-teams", here.teams(children)))
         return self.page(
@@ -675,7 +657,7 @@ class _Renderer:
             consulted=groups[Letter.CONSULTED],
             informed=groups[Letter.INFORMED],
             reading=reading,
-            faqs=self.inputs.faqs_for("team", team.id),
+            faqs=self.src.view(derived.faqs_for, "team", team.id),
             edit_target=team,
         )
 
@@ -726,18 +708,9 @@ class _Renderer:
         m = self.model
         totals = []
         for team in m.teams:
-            counts = Counter(h.letter for h in self.held.get(team.id, []))
+            counts = Counter(h.letter for h in self.src.view(derived.held_by, team.id))
             totals.append((team, {letter: counts[letter] for letter in Letter.by_weight()}))
-        grid = len(m.teams) <= MATRIX_MAX_TEAMS
-
-        def table(s: views.Section) -> Markup:
-            if grid:
-                return self.raci_table(
-                    paths.MATRIX, s.activities, list(m.teams), show_stages=True, markers=True
-                )
-            return self.letter_table(paths.MATRIX, list(s.activities))
-
-        tables = self.per_section("matrix", self.inputs.matrix_section, table)
+        tables = self.per_section("matrix", self.matrix_table)
         legend = Markup(
             " ".join(f"{letter_badge(x)} {x.label}" for x in Letter.by_weight())
             + ". A letter held through a role names the role beside it."
@@ -766,9 +739,14 @@ class _Renderer:
             filters=matrix_filters(m),
         )
 
-    def load_inputs(self, team: Team, cells: list[Any], over: int | None) -> tuple[Any, ...]:
-        """What a team's row of the Health load table is made from (its memo inputs)."""
-        return (self.context_key, team, self.inputs.stages, cells, over)
+    def matrix_table(self, s: views.Section) -> Markup:
+        """One section's table of the matrix: a column per team while they fit."""
+        m = self.model
+        if len(m.teams) <= MATRIX_MAX_TEAMS:
+            return self.raci_table(
+                paths.MATRIX, s.activities, list(m.teams), show_stages=True, markers=True
+            )
+        return self.letter_table(paths.MATRIX, s.activities)
 
     def health(self) -> str:
         m = self.model
@@ -833,31 +811,19 @@ class _Renderer:
             ),
         )
 
-        limit = m.handbook.max_accountable_per_team
         # {team id: activities it is accountable for}, for the teams over the limit
         overloaded = {t.id: n for t, n, _ in rules.overloaded_teams(m)}
-        # Only the last column (the total) is centred.
         load_centered = (False,) * (1 + len(m.lifecycle)) + (True,)
-
-        def load_row(team: Team, cells: list[Counter[str]], over: int | None) -> str:
-            total = sum((sum(c.values()) for c in cells), 0)
-            flag = ""
-            if over is not None:
-                flag = f' <span class="ob-flag">over the limit: A for {over}, limit {limit}</span>'
-            shown = [health.letter_counts(c, wide=True) for c in cells]
-            return html.row([Markup(f"{here.team(team)}{flag}"), *shown, total], load_centered)
-
-        load = []
-        for team in m.teams:
-            cells = [report.load[team.id][s.id] for s in m.lifecycle]
-            over = overloaded.get(team.id)
-            load.append(
-                self.memo.get(
-                    ("health-load", team.id),
-                    partial(self.load_inputs, team, cells, over),
-                    partial(load_row, team, cells, over),
-                )
+        load = [
+            self.memo.get(
+                ("health-load", team.id),
+                self.load_row,
+                team,
+                [report.load[team.id][s.id] for s in m.lifecycle],
+                overloaded.get(team.id),
             )
+            for team in m.teams
+        ]
         load_head = [Markup("Team"), *(here.stage(s) for s in m.lifecycle), Markup("All letters")]
         return self.page(
             "health.md.j2",
@@ -875,26 +841,31 @@ class _Renderer:
             load=html.table(load_head, load, load_centered),
         )
 
-    def faq(self) -> str:
+    def load_row(self, team: Team, cells: list[Counter[str]], over: int | None) -> str:
+        """A team's row of the Health load table: its letters per stage, and all of them."""
+        here = self.here(paths.HEALTH)
+        limit = self.model.handbook.max_accountable_per_team
+        total = sum((sum(c.values()) for c in cells), 0)
+        flag = ""
+        if over is not None:
+            flag = f' <span class="ob-flag">over the limit: A for {over}, limit {limit}</span>'
+        shown = [health.letter_counts(c, wide=True) for c in cells]
+        # Only the last column (the total) is centred.
+        centered = (False,) * (1 + len(cells)) + (True,)
+        return html.row([Markup(f"{here.team(team)}{flag}"), *shown, total], centered)
+
+    def faq_answers(self, s: views.Section) -> Markup:
+        """One section's "Who owns ...?" answers, each made or kept on its own."""
+        return Markup(
+            "".join(self.memo.get(("who-owns", a.id), self.who_owns, a) for a in s.activities)
+        )
+
+    def who_owns(self, a: Activity) -> str:
         here = self.here(paths.FAQ)
-        who_owns = _ENV.get_template("faq-who.md.j2")
+        return _ENV.get_template("faq-who.md.j2").render(here=here, activities=(a,))
 
-        def answer(a: Activity) -> str:
-            return who_owns.render(here=here, activities=(a,))
-
-        def answers(s: views.Section) -> Markup:
-            return Markup(
-                "".join(
-                    self.memo.get(
-                        ("who-owns", a.id),
-                        partial(self.inputs.who_owns, a),
-                        partial(answer, a),
-                    )
-                    for a in s.activities
-                )
-            )
-
-        sections = self.per_section("faq", self.inputs.faq_section, answers)
+    def faq(self) -> str:
+        sections = self.per_section("faq", self.faq_answers)
         groups = views.faq_groups(self.model)
         return self.page(
             "faq.md.j2",

@@ -6,7 +6,7 @@ Pure functions of the model; pages only format what these return.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model.objects import Activity, Faq, Letter, Model, Stage, Team, split_party
@@ -106,7 +106,7 @@ def letters_per_team(a: Activity) -> dict[str, list[tuple[Letter, str | None]]]:
     return dict(out)
 
 
-def teams_involved(model: Model, activities: list[Activity] | tuple[Activity, ...]) -> list[Team]:
+def teams_involved(model: Model, activities: Sequence[Activity]) -> list[Team]:
     """The teams holding any letter in these activities, in model order."""
     involved = {split_party(party)[0] for a in activities for _letter, party, _ in a.raci.letters}
     return [t for t in model.teams if t.id in involved]
