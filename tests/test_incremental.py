@@ -22,7 +22,7 @@ import pytest
 from ownbook.model.load import FileCache, load_model
 from ownbook.model.objects import Activity, Model, Raci, Team, party_team
 from ownbook.model.problems import Pos
-from ownbook.render import RenderOptions, diagram_sources, pages, render_pages
+from ownbook.render import RenderOptions, derived, diagram_sources, pages, render_pages
 from ownbook.render.memo import Memo, NoMemo
 from ownbook.render.svg import SvgResult
 from ownbook.render.tracked import same
@@ -473,3 +473,23 @@ def test_values_read_are_compared_with_their_positions() -> None:
     assert moved == raci
     assert not same(moved, raci)
     assert same((raci, [raci]), (raci, [dataclasses.replace(raci)]))
+
+
+def test_the_glossary_outlives_a_render_while_it_is_the_same(tmp_path: Path) -> None:
+    """The field cache knows a glossary by its identity: an edit elsewhere keeps the very
+    same glossary object (so the fields of the pages made again are not converted again),
+    an edit of a term makes a new one."""
+    model = _default()
+    options = RenderOptions(today=TODAY)
+    memo = Memo()
+    render(model, options, memo)
+    assert memo.sources is not None
+    first = memo.sources.view(derived.glossary)
+    a = model.activities[0]
+    model = _replace_item(model, "activities", 0, dataclasses.replace(a, name="Renamed"))
+    render(model, options, memo)
+    assert memo.sources.view(derived.glossary) is first
+    term = dataclasses.replace(model.glossary[0], definition="Another definition.")
+    model = _replace_item(model, "glossary", 0, term)
+    render(model, options, memo)
+    assert memo.sources.view(derived.glossary) is not first

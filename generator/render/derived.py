@@ -7,9 +7,10 @@ raw model: what they return is what is recorded."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..model.objects import Activity, Faq, Team
+from ..model.objects import Activity, Faq, Team, Term
 from . import graphs, views
 from .fields import Glossary
 
@@ -46,10 +47,18 @@ def sections(src: Sources) -> tuple[views.Section, ...]:
     return tuple(src.whole(_sections))
 
 
+def _by_team(src: Sources) -> dict[str, list[Activity]]:
+    out: dict[str, list[Activity]] = defaultdict(list)
+    for s in src.whole(_sections):
+        for a in s.activities:
+            for team_id in dict.fromkeys(h[0] for h in src.per_object(views.held_in)(a)):
+                out[team_id].append(a)
+    return out
+
+
 def team_activities(src: Sources, team_id: str) -> tuple[Activity, ...]:
     """The activities a team holds a letter in, in the handbook's (section) order."""
-    mine = {h.activity.id for h in held_by(src, team_id)}
-    return tuple(a for s in src.whole(_sections) for a in s.activities if a.id in mine)
+    return tuple(src.whole(_by_team).get(team_id, ()))
 
 
 def decisions(src: Sources) -> tuple[Activity, ...]:
@@ -117,5 +126,11 @@ def svg(src: Sources, path: str) -> SvgResult | None:
 
 
 def glossary(src: Sources) -> Glossary:
-    """The glossary's terms and aliases, that Markdown fields mark."""
-    return Glossary.of([((t.term, *t.aliases), t.definition) for t in src.raw.glossary])
+    """The glossary's terms and aliases, that Markdown fields mark: the same object while
+    the glossary is the same, since the field cache knows a glossary by its identity."""
+    terms = src.raw.glossary
+    return src.lasting("glossary", terms, partial(_glossary, terms))
+
+
+def _glossary(terms: tuple[Term, ...]) -> Glossary:
+    return Glossary.of([((t.term, *t.aliases), t.definition) for t in terms])

@@ -157,7 +157,9 @@ class Collaboration:
     """Each activity's (from, to, verb) pairs, indexed by the teams in them: computed once
     per model so that drawing every team's neighbourhood stays linear."""
 
-    by_team: dict[str, list[tuple[Activity, tuple[str, str, str], int]]]
+    # team id -> (the activity's stages, (from, to, verb), 1) per pair of the activity: what
+    # a team's diagram draws, and nothing more (serve compares these between renders)
+    by_team: dict[str, list[tuple[tuple[str, ...], tuple[str, str, str], int]]]
 
     @classmethod
     def of(
@@ -166,10 +168,11 @@ class Collaboration:
         pairs: Callable[[Activity], dict[tuple[str, str], str]] = activity_pairs,
     ) -> Collaboration:
         """`pairs`: `activity_pairs`, or the same kept per activity across renders."""
-        by_team: dict[str, list[tuple[Activity, tuple[str, str, str], int]]] = defaultdict(list)
+        by_team: dict[str, list[tuple[tuple[str, ...], tuple[str, str, str], int]]]
+        by_team = defaultdict(list)
         for a in model.activities:
             for (source, target), verb in pairs(a).items():
-                entry = (a, (source, target, verb), 1)
+                entry = (a.stages, (source, target, verb), 1)
                 by_team[source].append(entry)
                 by_team[target].append(entry)
         return cls(dict(by_team))
@@ -180,9 +183,9 @@ def team_graph(model: Model, team_id: str, collab: Collaboration | None = None) 
     collab = collab or Collaboration.of(model)
     stages_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     counts: Counter[tuple[str, str, str]] = Counter()
-    for a, key, n in collab.by_team.get(team_id, []):
+    for stages, key, n in collab.by_team.get(team_id, []):
         counts[key] += n
-        stages_of[key[:2]].update(a.stages)
+        stages_of[key[:2]].update(stages)
     order = {s.id: i for i, s in enumerate(model.lifecycle)}
 
     def stage_names(pair: tuple[str, str]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import types
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from .tracked import Reads, Sources
+from .tracked import Reads, Sources, carries_values, same
 
 T = TypeVar("T")
 Obj = TypeVar("Obj")
@@ -26,10 +26,9 @@ def _plain(make: Callable[..., Any]) -> bool:
     besides them (a closure could carry a value past the record, unseen)."""
     if not isinstance(make, (types.FunctionType, types.MethodType)):
         return False  # a partial, a callable object: values bound where no record sees them
-    func = getattr(make, "__func__", make)
-    owner = getattr(make, "__self__", None)
-    if getattr(func, "__closure__", None) is not None:
+    if carries_values(make):
         return False
+    owner = getattr(make, "__self__", None)
     return owner is None or set(getattr(type(owner), "__slots__", ("?",))) <= {"src", "memo"}
 
 
@@ -53,7 +52,10 @@ class Memo:
         # the slots made (not reused), in order: what the last edits cost
         self.made: list[Hashable] = []
         self._pages: frozenset[str] = frozenset()
+        # the makers' functions found plain (not bound methods: those would hold a render)
         self._checked: set[Callable[..., Any]] = set()
+        # values kept across renders while their basis stays the same (see `lasting`)
+        self._lasting: dict[Hashable, tuple[Any, Any]] = {}
 
     def get(self, slot: Hashable, make: Callable[..., T], *args: Any) -> T:
         """Last render's value for `slot` if `args` are the same as then and so is every
@@ -61,10 +63,11 @@ class Memo:
         made inside another (a row inside a table) is added to the outer part's."""
         src = self.sources
         assert src is not None, "the memo is used by one render at a time (see pages)"
-        if make not in self._checked:
+        func = getattr(make, "__func__", make)
+        if func not in self._checked:
             if not _plain(make):
                 raise TypeError(f"memo: {make!r} may carry values its record does not see")
-            self._checked.add(make)
+            self._checked.add(func)
         rec = src.recorder
         outer = rec.current
         kept = self._slots.get(slot)
@@ -103,6 +106,16 @@ class Memo:
                 found = (obj, make(obj))
             now[id(obj)] = found
         return found[1]
+
+    def lasting(self, key: Hashable, basis: Any, make: Callable[[], T]) -> T:
+        """The value `make()` gave in an earlier render if `basis` is `same` as it was
+        then, else `make()` (kept for the next render)."""
+        kept = self._lasting.get(key)
+        if kept is not None and same(kept[0], basis):
+            return kept[1]  # type: ignore[no-any-return]
+        value = make()
+        self._lasting[key] = (basis, value)
+        return value
 
     def keep_only(self, pages: frozenset[str], slots: Callable[[Hashable], bool]) -> None:
         """End a render: forget the slots of pages that are gone, so a long `serve` does not

@@ -92,7 +92,7 @@ def _prepare(model: Model, options: RenderOptions, memo: Memo) -> _Renderer:
         r.src.set_options(options)
         memo.sources = r.src
         return r
-    src = Sources(model, options, tracked=memo.tracks, derive=memo.derived)
+    src = Sources(model, options, tracked=memo.tracks, derive=memo.derived, lasting=memo.lasting)
     memo.sources = src
     r = _Renderer(src, memo)
     drawn = {paths.HOME: ("lifecycle", ""), paths.TEAMS: ("organisation", "")}

@@ -139,6 +139,17 @@ class TrackedOptions:
 View = Callable[..., Any]
 
 
+def carries_values(fn: Callable[..., Any]) -> bool:
+    """Whether a function holds values of its own (a closure's cells, default arguments)
+    that a part made by it could depend on without any read being recorded."""
+    func = getattr(fn, "__func__", fn)
+    return (
+        getattr(func, "__closure__", None) is not None
+        or getattr(func, "__defaults__", None) is not None
+        or bool(getattr(func, "__kwdefaults__", None))
+    )
+
+
 class Sources:
     """Everything one render reads: the model, its options, its diagrams and the derived
     views of them, handed out tracked (under `serve`) or as they are (a one-off build)."""
@@ -150,6 +161,7 @@ class Sources:
         *,
         tracked: bool,
         derive: Callable[[Callable[[Any], Any], Any], Any] | None = None,
+        lasting: Callable[[Hashable, Any, Callable[[], Any]], Any] | None = None,
     ) -> None:
         self.raw = model
         self.raw_options = options
@@ -161,12 +173,14 @@ class Sources:
         else:
             self.model, self.options = model, options
         self.diagrams: dict[str, Any] = {}
-        # values derived from one model object, kept per instance (see `Memo.derived`)
+        # values derived from one model object, kept per instance (see `Memo.derived`), and
+        # values kept while what they are made from stays the same (see `Memo.lasting`)
         self._derive = derive or (lambda make, obj: make(obj))
+        self._lasting = lasting or (lambda _key, _basis, make: make())
         self._views: dict[tuple[View, tuple[Hashable, ...]], Any] = {}
         self._whole: dict[Callable[[Sources], Any], Any] = {}
         self._now: dict[Spec, Any] = {}
-        self._same: dict[tuple[Spec, int], bool] = {}
+        self._same: dict[tuple[Spec, int], tuple[Any, bool]] = {}
         self._known: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
 
     def set_options(self, options: RenderOptions) -> None:
@@ -175,7 +189,9 @@ class Sources:
         self.options = (
             cast(RenderOptions, TrackedOptions(options, self.recorder)) if self.tracked else options
         )
+        # every view and index made so far may have read the options (the history...)
         self._views.clear()
+        self._whole.clear()
         self._now.clear()
         self._same.clear()
 
@@ -190,7 +206,7 @@ class Sources:
         try:
             value = self._views[key]
         except KeyError:
-            if getattr(fn, "__closure__", None) is not None:
+            if carries_values(fn):
                 raise TypeError(f"a view must not close over values: {fn.__qualname__}") from None
             value = self._views[key] = fn(self, *args)
         current = self.recorder.current
@@ -211,6 +227,12 @@ class Sources:
         """`make` kept per model object across renders (see `Memo.derived`)."""
         derive = self._derive
         return lambda obj: derive(make, obj)
+
+    def lasting(self, key: Hashable, basis: Any, make: Callable[[], T]) -> T:
+        """`make()`, or the value it gave in an earlier render whose `basis` was `same`:
+        for a value compared by identity elsewhere (the glossary, a key of the field
+        cache)."""
+        return self._lasting(key, basis, make)  # type: ignore[no-any-return]
 
     def diagram(self, path: str) -> Any:
         """The diagram drawn on a page (made before the pages are), or None."""
@@ -262,11 +284,11 @@ class Sources:
         """Whether every read of a record gets the same value in this render."""
         cache = self._same
         for spec, old in reads.items():
-            key = (spec, id(old))  # `old` is held by the record: its id stays its own
+            key = (spec, id(old))
             found = cache.get(key)
-            if found is None:
-                found = cache[key] = same(old, self.now(spec), self._known)
-            if not found:
+            if found is None or found[0] is not old:  # (holding `old` keeps its id its own)
+                found = cache[key] = (old, same(old, self.now(spec), self._known))
+            if not found[1]:
                 return False
         return True
 
