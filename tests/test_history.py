@@ -8,10 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ownbook.build.pipeline import render_site
 from ownbook.history.gitio import pull_request
 from ownbook.history.log import ownership_history
 from ownbook.model.load import load_model
 from ownbook.render import RenderOptions, render_pages
+from ownbook.render.memo import Memo
+from ownbook.render.svg import SvgCache
 
 from tests.conftest import BASE, TODAY, write_files
 from tests.test_diff import git
@@ -152,3 +155,25 @@ def test_an_activity_page_lists_its_own_recent_changes(repo: Path, tmp_path: Pat
     # An activity no commit changed since it was added lists only that.
     positioning = html.unescape(pages["activities/positioning.md"])
     assert positioning.count("<li>" + date + ": ") == 1
+
+
+@pytest.mark.parametrize("serving", [False, True], ids=["build", "serve"])
+def test_a_built_activity_page_lists_its_recent_changes(
+    repo: Path, tmp_path: Path, serving: bool
+) -> None:
+    """Through the build's own steps (the diagrams first, the history read after them):
+    the activity pages list the history, in a one-off build and under `serve`. They once
+    did not: the renderer made for the diagrams kept its index of an empty history."""
+    content = repo / "content"
+    model = load_model(content, today=TODAY).model
+    assert model is not None
+    site = render_site(
+        model,
+        content,
+        RenderOptions(today=TODAY),
+        SvgCache(tmp_path / "cache"),
+        memo=Memo() if serving else None,
+    )
+    close = html.unescape(site.pages["activities/close-deals.md"])
+    assert "## Recent changes" in close
+    assert "Sales is no longer Accountable for Close deals; Marketing is." in close

@@ -181,21 +181,6 @@ def test_a_worker_started_again_mid_build_fails_the_build(worker: Any) -> None:
         index.generate_search_index(None)
 
 
-def test_the_index_file_is_written_by_the_worker_as_material_writes_it(worker: Any) -> None:
-    """A one-off build asks for the file, not the entries: the worker writes it, and this
-    process holds only its text."""
-    config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stemmer"], "fields": {}}
-    pages = [page("a.md"), page("b.md", "<p>b</p>", {"title": "B"})]
-    index = IndexElsewhere(SearchIndex(**config), [worker], PluginError)
-    for p in pages:
-        index.prepare(p, p.content)
-        index.add_entry_from_context(p)
-    expected = SearchIndex(**config)
-    expected.entries = material(pages)
-    assert index.generate_search_index(None) == expected.generate_search_index(None)
-    assert index.inner.entries == []  # never brought here
-
-
 def test_a_page_materials_code_fails_on_fails_the_build_naming_it(worker: Any) -> None:
     broken = page("broken.md", meta={"search": 5})  # Material's code calls 5.get(...)
     index = IndexElsewhere(SearchIndex(), [worker], PluginError)
@@ -247,16 +232,27 @@ def test_a_dead_second_worker_fails_the_build(two_workers: Any) -> None:
         index.entries  # noqa: B018
 
 
-def test_with_two_workers_the_index_file_is_materials(two_workers: Any) -> None:
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def workers(request: pytest.FixtureRequest) -> Any:
+    made: list[Worker[Parsed]] = [Worker(Parsed) for _ in range(request.param)]
+    yield made
+    for w in made:
+        w.close()
+
+
+def test_the_index_file_is_written_by_the_workers_as_material_writes_it(workers: Any) -> None:
+    """A one-off build asks for the file, not the entries: the first worker writes it (from
+    its entries and the other's), and this process holds only its text."""
     config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stemmer"], "fields": {}}
     pages = [page("a.md"), page("b.md", "<p>b</p>", {"title": "B"}), page("c.md")]
-    index = IndexElsewhere(SearchIndex(**config), two_workers, PluginError)
+    index = IndexElsewhere(SearchIndex(**config), workers, PluginError)
     for p in pages:
         index.prepare(p, p.content)
         index.add_entry_from_context(p)
     expected = SearchIndex(**config)
     expected.entries = material(pages)
     assert index.generate_search_index(None) == expected.generate_search_index(None)
+    assert index.inner.entries == []  # never brought here
 
 
 # Parts of a page for the sectioned parse: headings Markdown writes, and what must stop a

@@ -217,11 +217,6 @@ def take_pages(parsed: Parsed, order: list[str]) -> list[Entries]:
         pages.clear()
 
 
-def take_entries(parsed: Parsed, order: list[str]) -> Entries:
-    """In the worker: the entries of the pages `order` names, in that order; forgets all."""
-    return [entry for entries in take_pages(parsed, order) for entry in entries]
-
-
 def take_pages_text(parsed: Parsed, order: list[str]) -> list[str]:
     """In the worker: `take_pages`, each page's entries as JSON text (as Material writes
     them), which the caller passes on to the worker that writes the file without reading
@@ -286,7 +281,7 @@ class IndexElsewhere:
         self._behind: list[deque[tuple[Future[Any], int]]] = [deque() for _ in self.workers]
         self._taken = False
         for w in range(len(self.workers)):
-            self._send(w, take_entries, [])  # what a failed build left behind is dropped
+            self._send(w, take_pages, [])  # what a failed build left behind is dropped
 
     def _send(self, w: int, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         worker = self.workers[w]
